@@ -1,0 +1,42 @@
+"""The JSON API under /api/v1/: one NinjaAPI, a router per app, errors turned into codes and statuses."""
+
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from saylau.accounts.api import router as accounts_router
+from saylau.accounts.auth import BearerTokenAuth, SessionAuth
+from saylau.commissions.api import router as commissions_router
+from saylau.core.errors import DomainError
+
+api = NinjaAPI(
+    title="Electoral training platform API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerTokenAuth(), SessionAuth()],
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(request, {"code": exc.code, "detail": str(exc.message)}, status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(
+        request, {"code": "unauthenticated", "detail": _("Authentication credentials were not provided or are invalid.")},
+        status=401,
+    )
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc: ValidationError):
+    return api.create_response(
+        request, {"code": "invalid", "detail": _("The request is not valid."), "errors": exc.errors}, status=422
+    )
+
+
+api.add_router("/", accounts_router)
+api.add_router("/", commissions_router)

@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("saylau.core.urls")),
+    path("accounts/", include("saylau.accounts.urls")),
+    path("registry/", include("saylau.commissions.urls")),
+    path("api/v1/", include("config.api_urls")),
+]

@@ -1,0 +1,50 @@
+"""The audit trail: every service that writes a registry record calls one of these."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEntry
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Fields whose value changed, as ``{field: [old, new]}``."""
+    return {
+        key: [_plain(before.get(key)), _plain(after.get(key))]
+        for key in after
+        if _plain(before.get(key)) != _plain(after.get(key))
+    }
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {field: _plain(getattr(obj, field)) for field in fields}
+
+
+def audit_entry(*, actor, action: str, obj: models.Model, changes: dict | None = None) -> AuditEntry:
+    """An unsaved entry, for services that write many at once with bulk_create."""
+    return AuditEntry(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:255],
+        changes={key: _plain(value) for key, value in (changes or {}).items()},
+    )
+
+
+def audit(*, actor, action: str, obj: models.Model, changes: dict | None = None) -> AuditEntry:
+    entry = audit_entry(actor=actor, action=action, obj=obj, changes=changes)
+    entry.save()
+    return entry
