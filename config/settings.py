@@ -34,6 +34,9 @@ def _secret_key() -> str:
     """Production passes SECRET_KEY; a local install keeps a generated one in var/ (never in git)."""
     if key := os.environ.get("SECRET_KEY"):
         return key
+    if env_bool("HTTPS"):
+        # Several app servers must share one key; a generated per-machine key would break sessions.
+        raise ImproperlyConfigured("SECRET_KEY must be set in the environment in production (HTTPS=on).")
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         from django.utils.crypto import get_random_string
