@@ -2,9 +2,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from saylau.commissions.models import Commission
+from saylau.commissions.models import Commission, Region
 
-from .models import Channel
+from .models import Channel, Role
 
 
 class LoginForm(AuthenticationForm):
@@ -41,3 +41,10 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["commission"].queryset = commissions
         self.fields["commission"].label_from_instance = lambda c: f"{c.code} · {c.name}"
+
+
+class UserAccessForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("iso_code"), required=False,
+                                    help_text=_("Required for a regional coordinator; optional for a trainer."))
+    is_active = forms.BooleanField(label=_("Account active"), required=False)

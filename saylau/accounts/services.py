@@ -186,14 +186,19 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
 
 
 @transaction.atomic
-def user_set_role(*, by: User, user: User, role: str, region=None) -> User:
+def user_update_access(*, by: User, user: User, role: str, region=None, is_active: bool = True) -> User:
+    """Change what an account may do. Only a CEC administrator may; nobody may lock themself out."""
     if by.role != Role.ADMIN:
         raise PermissionDenied("forbidden", _("Only a CEC administrator can change roles."))
     if role == Role.COORDINATOR and region is None:
         raise DomainError("region_required", _("A regional coordinator needs a region."))
-    before = {"role": user.role, "region": user.region_id}
-    user.role, user.region = role, region
-    user.save(update_fields=["role", "region"])
-    audit(actor=by, action="user.role_changed", obj=user, changes={"role": [before["role"], role],
-                                                                   "region": [before["region"], user.region_id]})
+    if user.pk == by.pk and (role != Role.ADMIN or not is_active):
+        raise DomainError("self_lockout", _("You cannot take away your own administrator access."))
+    before = {"role": user.role, "region": user.region_id, "is_active": user.is_active}
+    user.role, user.region, user.is_active = role, region if role in (Role.COORDINATOR, Role.TRAINER) else None, is_active
+    user.save(update_fields=["role", "region", "is_active"])
+    after = {"role": user.role, "region": user.region_id, "is_active": user.is_active}
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changes:
+        audit(actor=by, action="user.access_changed", obj=user, changes=changes)
     return user

@@ -10,4 +10,6 @@ urlpatterns = [
     path("activate/", views.activate_by_code, name="activate"),
     path("activate/<str:secret>/", views.activate_by_link, name="activate_link"),
     path("invitations/", views.invitations, name="invitations"),
+    path("users/", views.users, name="users"),
+    path("users/<int:user_id>/", views.user_access, name="user_access"),
 ]

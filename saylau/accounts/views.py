@@ -4,18 +4,21 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from saylau.commissions.models import Membership
 from saylau.commissions.scoping import can_manage_registry, editable_commissions, people_visible_to
 from saylau.commissions.selectors import subtree_ids
+from saylau.core.errors import DomainError
 from saylau.core.throttle import client_ip, hit
 
 from . import services
-from .forms import ActivateByCodeForm, ChoosePasswordForm, InvitationForm, LoginForm
-from .models import Channel, Invitation
+from .forms import ActivateByCodeForm, ChoosePasswordForm, InvitationForm, LoginForm, UserAccessForm
+from .models import Channel, Invitation, Role, User
 
 ACTIVATION_ATTEMPTS_PER_HOUR = 20
 
@@ -110,3 +113,36 @@ def invitations(request):
         return redirect("accounts:invitations")
     return render(request, "accounts/invitations.html", context)
 
+
+
+@login_required
+def users(request):
+    if request.user.role != Role.ADMIN:
+        raise PermissionDenied
+    qs = User.objects.select_related("region", "person").order_by("username")
+    role = request.GET.get("role", "")
+    if role in Role.values:
+        qs = qs.filter(role=role)
+    if query := request.GET.get("q", "").strip():
+        qs = qs.filter(Q(username__icontains=query) | Q(last_name__icontains=query) | Q(person__iin=query))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/users.html", {"page": page, "roles": Role.choices, "role": role, "q": query})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_access(request, user_id: int):
+    if request.user.role != Role.ADMIN:
+        raise PermissionDenied
+    account = get_object_or_404(User, pk=user_id)
+    initial = {"role": account.role, "region": account.region, "is_active": account.is_active}
+    form = UserAccessForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_access(by=request.user, user=account, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Access of %(user)s is saved.") % {"user": account.username})
+            return redirect("accounts:users")
+    return render(request, "accounts/user_access.html", {"form": form, "account": account})

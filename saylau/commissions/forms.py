@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Basis, Level, Position, Region
+from . import iin as iin_rules
+from .models import ALLOWED_PARENT_LEVELS, Basis, Commission, Level, Person, Position, Region
 
 
 class MemberFilterForm(forms.Form):
@@ -45,3 +46,37 @@ class ImportUploadForm(forms.Form):
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
         return upload
+
+
+class CommissionForm(forms.ModelForm):
+    class Meta:
+        model = Commission
+        fields = ["code", "number", "name_kk", "name_ru", "name_en", "conducts_elections", "conducts_referendums",
+                  "address", "phone", "email"]
+
+
+class ChildCommissionForm(CommissionForm):
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+
+    class Meta(CommissionForm.Meta):
+        fields = ["level", *CommissionForm.Meta.fields]
+
+    def __init__(self, *args, parent=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model's constraints are checked on the instance: give it its place in the tree first.
+        self.instance.parent, self.instance.region = parent, parent.region
+        allowed = [level for level, parents in ALLOWED_PARENT_LEVELS.items() if parent.level in parents]
+        self.fields["level"].choices = [(value, label) for value, label in Level.choices if value in allowed]
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["surname", "first_name", "patronymic", "iin", "phone", "email", "language"]
+
+    def clean_iin(self):
+        value = self.cleaned_data["iin"]
+        try:
+            return iin_rules.parse(value)[0]
+        except iin_rules.InvalidIIN:
+            raise forms.ValidationError(_("This IIN fails its check digit or is not 12 digits.")) from None

@@ -8,14 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from saylau.core.errors import NotFound
+from saylau.core.errors import DomainError, NotFound
 from saylau.core.models import AuditEntry
 
 from . import selectors, services
 from .exporting import export_members
-from .forms import CommissionSearchForm, ImportUploadForm, MemberFilterForm
+from .forms import ChildCommissionForm, CommissionForm, CommissionSearchForm, ImportUploadForm, MemberFilterForm, PersonForm
 from .importing import plan_import
-from .models import MemberImport
+from .models import Commission, MemberImport, Person
 from .scoping import (
     access_commission_by_id,
     access_person_by_id,
@@ -49,6 +49,13 @@ def tree(request):
     if form.is_bound and form.is_valid() and any(form.cleaned_data.values()):
         results = selectors.commission_list(request.user, **form.cleaned_data)
         context["page"] = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        context["searched"] = True
+        if query := form.cleaned_data["q"]:
+            # The same box finds people: by name, or by IIN for the roles entitled to IINs.
+            people = selectors.member_list(request.user, q=query, region=form.cleaned_data["region"])
+            context["people"] = people[:20]
+            context["people_query"] = query
+            context["show_iin"] = can_see_iin(request.user)
     return render(request, "commissions/tree.html", context)
 
 
@@ -180,3 +187,65 @@ def import_confirm(request, import_id: int):
         "%(closed_memberships)s memberships ended, %(unchanged)s unchanged."
     ) % summary)
     return redirect("commissions:import")
+
+
+def _domain_error_to_form(form, exc):
+    form.add_error(None, exc.message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commission_edit(request, commission_id: int):
+    commission = _or_404(access_commission_by_id, request.user, commission_id)
+    if not can_manage_registry(request.user):
+        raise PermissionDenied
+    form = CommissionForm(request.POST or None, instance=Commission.objects.get(pk=commission.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.commission_update(by=request.user, commission=commission, **{
+                name: form.cleaned_data[name] for name in form.changed_data
+            })
+        except DomainError as exc:
+            _domain_error_to_form(form, exc)
+        else:
+            messages.success(request, _("The commission is saved."))
+            return redirect("commissions:commission", commission.pk)
+    return render(request, "commissions/commission_form.html", {"form": form, "commission": commission})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commission_add_child(request, commission_id: int):
+    parent = _or_404(access_commission_by_id, request.user, commission_id)
+    if not can_manage_registry(request.user) or (parent.level == "cec" and request.user.role != "admin"):
+        raise PermissionDenied
+    form = ChildCommissionForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = services.commission_create(by=request.user, parent=parent, **form.cleaned_data)
+        except DomainError as exc:
+            _domain_error_to_form(form, exc)
+        else:
+            messages.success(request, _("The commission is added."))
+            return redirect("commissions:commission", child.pk)
+    return render(request, "commissions/commission_form.html", {"form": form, "parent": parent})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request, person_id: int):
+    person = _or_404(access_person_by_id, request.user, person_id)
+    if not can_manage_registry(request.user):
+        raise PermissionDenied
+    form = PersonForm(request.POST or None, instance=Person.objects.get(pk=person.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(by=request.user, person=person, **{
+                name: form.cleaned_data[name] for name in form.changed_data
+            })
+        except DomainError as exc:
+            _domain_error_to_form(form, exc)
+        else:
+            messages.success(request, _("The person is saved."))
+            return redirect("commissions:person", person.pk)
+    return render(request, "commissions/person_form.html", {"form": form, "person": person})
