@@ -8,6 +8,7 @@ from saylau.accounts.api import router as accounts_router
 from saylau.accounts.auth import BearerTokenAuth, SessionAuth
 from saylau.commissions.api import router as commissions_router
 from saylau.core.errors import DomainError
+from saylau.training.api import router as training_router
 
 api = NinjaAPI(
     title="Electoral training platform API",
@@ -40,3 +41,4 @@ def invalid(request, exc: ValidationError):
 
 api.add_router("/", accounts_router)
 api.add_router("/", commissions_router)
+api.add_router("/", training_router)

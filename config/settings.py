@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "saylau.core",
     "saylau.accounts",
     "saylau.commissions",
+    "saylau.training",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +194,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Almaty"
 USE_TZ = True
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -4,5 +4,6 @@ urlpatterns = [
     path("", include("saylau.core.urls")),
     path("accounts/", include("saylau.accounts.urls")),
     path("registry/", include("saylau.commissions.urls")),
+    path("training/", include("saylau.training.urls")),
     path("api/v1/", include("config.api_urls")),
 ]

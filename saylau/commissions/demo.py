@@ -227,7 +227,13 @@ def reset_registry() -> None:
     """Remove everything but the reference data (CEC, regions, regional TECs)."""
     with transaction.atomic():
         from saylau.accounts.models import User
+        from saylau.training.models import Accreditation, Attendance, Enrolment, Event, EventTrainer, Roadmap, Speaker
 
+        for model in (Attendance, Enrolment, EventTrainer, Accreditation, Speaker):
+            model.objects.all().delete()
+        Event.objects.filter(parent__isnull=False).update(parent=None)
+        Event.objects.all().delete()
+        Roadmap.objects.all().delete()
         User.objects.filter(person__isnull=False).update(person=None)
         Membership.objects.all().delete()
         Person.objects.all().delete()

@@ -193,6 +193,7 @@ def member_import_apply(*, by, filename: str, content: bytes, member_import: Mem
 def _record_import(member_import: MemberImport, plan: ImportPlan, status: str) -> None:
     member_import.status = status
     member_import.summary = plan.summary()
+    member_import.content = b""  # the file holds IINs: keep the summary, not the personal data
     member_import.save()
 
 

@@ -151,7 +151,7 @@ def import_upload(request):
         content = upload.read()
         plan = plan_import(filename=upload.name, content=content, commission_scope=editable_commissions(request.user))
         member_import = MemberImport.objects.create(
-            created_by=request.user, filename=upload.name, content=content, summary=plan.summary(),
+            created_by=request.user, filename=upload.name, content=content if plan.ok else b"", summary=plan.summary(),
             status=MemberImport.Status.PREVIEWED if plan.ok else MemberImport.Status.REJECTED,
         )
         return render(request, "commissions/import_preview.html", {

@@ -6,6 +6,7 @@ from django.db import transaction
 from saylau.accounts.models import Role, User
 from saylau.commissions import demo
 from saylau.commissions.models import Membership, Position, Region
+from saylau.training.demo import TrainingDemo
 
 DEMO_PASSWORD = "demo12345"  # demo only: this command is the one place that sets it
 
@@ -31,6 +32,9 @@ class Command(BaseCommand):
                 f"in {time.monotonic() - started:.1f} s."
             )
         self._accounts()
+        training = TrainingDemo(seed=seed).build()
+        if training["events"]:
+            self.stdout.write(f"Demo training: {training['events']} events, the 2025 roadmap and a trainer cascade.")
         self.stdout.write(self.style.SUCCESS(
             "Demo logins (password demo12345): admin, coordinator (Almaty Region), trainer, participant, auditor"
         ))

@@ -1,0 +1,282 @@
+import datetime
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+
+from saylau.commissions.models import Person
+from saylau.commissions.scoping import access_commission_by_id, people_visible_to
+from saylau.core.errors import DomainError, NotFound
+
+from . import selectors, services
+from .models import Attendance, Audience, Event, Format, Kind, Session, TrainingLevel
+from .scoping import access_event_by_id, access_session_by_id, can_manage_event
+
+router = Router(tags=["training"])
+
+
+class EventFilters(Schema):
+    year: int | None = None
+    region: str | None = Field(None, description="ISO 3166-2:KZ code")
+    level: TrainingLevel | None = None
+    audience: str | None = None
+    format: Format | None = None
+    status: str | None = None
+    page: int = Field(1, ge=1)
+    page_size: int = Field(100, ge=1, le=500)
+
+
+class EventItem(Schema):
+    id: int
+    title_kk: str
+    title_ru: str
+    kind: str
+    format: str
+    level: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    status: str
+    parent: int | None
+    region: str | None
+    organiser: int
+
+
+class EventPage(Schema):
+    items: list[EventItem]
+    count: int
+
+
+class SpeakerOut(Schema):
+    person_id: int | None
+    name: str
+    organisation: str
+    position: str
+
+
+class SessionOut(Schema):
+    id: int
+    day: datetime.date
+    starts_at: datetime.time
+    ends_at: datetime.time
+    title_kk: str
+    title_ru: str
+    topic: str
+    method: str
+    speakers: list[SpeakerOut]
+
+
+class EventDetail(EventItem):
+    description_kk: str
+    description_ru: str
+    venue_address: str
+    venue_room: str
+    online_link: str
+    capacity: int | None
+    languages: list[str]
+    audiences: list[str]
+    roadmap_item: int | None
+    trains_trainers: bool
+    cancel_reason: str
+    programme: list[SessionOut]
+
+
+class EventIn(Schema):
+    title_kk: str
+    title_ru: str
+    description_kk: str = ""
+    description_ru: str = ""
+    kind: Kind
+    format: Format = Format.IN_PERSON
+    level: TrainingLevel
+    venue_address: str = ""
+    venue_room: str = ""
+    online_link: str = ""
+    starts_on: datetime.date
+    ends_on: datetime.date
+    organiser: int
+    audiences: list[str] = []
+    languages: list[str] = ["kk", "ru"]
+    capacity: int | None = None
+    parent: int | None = None
+    trains_trainers: bool = False
+
+
+class SessionIn(Schema):
+    day: datetime.date
+    starts_at: datetime.time
+    ends_at: datetime.time
+    title_kk: str
+    title_ru: str
+    topic: str = ""
+    method: str = "lecture"
+
+
+class EnrolIn(Schema):
+    person_ids: list[int]
+
+
+class EnrolOut(Schema):
+    enrolled: int
+    waitlisted: int
+    pending: int
+    already: int
+
+
+class EnrolmentOut(Schema):
+    id: int
+    person_id: int
+    surname: str
+    first_name: str
+    status: str
+    source: str
+
+
+class AttendanceIn(Schema):
+    person_id: int
+    present: bool = True
+
+
+class AttendanceOut(Schema):
+    person_id: int
+    checked_in_at: datetime.datetime
+    method: str
+    late: bool
+
+
+class CoverageRowOut(Schema):
+    region: str
+    audience: str
+    target: int | None
+    reached: int
+    percent: float | None
+    untrained_commissions_count: int
+    untrained_commissions: list[dict]
+
+
+class CoverageOut(Schema):
+    year: int
+    items: list[CoverageRowOut]
+
+
+def _item(event: Event) -> dict:
+    return {
+        "id": event.pk, "title_kk": event.title_kk, "title_ru": event.title_ru, "kind": event.kind,
+        "format": event.format, "level": event.level, "starts_on": event.starts_on, "ends_on": event.ends_on,
+        "status": event.status, "parent": event.parent_id, "region": event.region.iso_code if event.region_id else None,
+        "organiser": event.organiser_id,
+    }
+
+
+def _detail(event: Event) -> dict:
+    sessions = event.sessions.prefetch_related(Prefetch("speakers__person"))
+    return _item(event) | {
+        "description_kk": event.description_kk, "description_ru": event.description_ru,
+        "venue_address": event.venue_address, "venue_room": event.venue_room, "online_link": event.online_link,
+        "capacity": event.capacity, "languages": event.languages,
+        "audiences": list(event.audiences.values_list("code", flat=True)), "roadmap_item": event.roadmap_item_id,
+        "trains_trainers": event.trains_trainers, "cancel_reason": event.cancel_reason,
+        "programme": [
+            {"id": s.pk, "day": s.day, "starts_at": s.starts_at, "ends_at": s.ends_at, "title_kk": s.title_kk,
+             "title_ru": s.title_ru, "topic": s.topic, "method": s.method,
+             "speakers": [{"person_id": sp.person_id, "name": sp.display_name, "organisation": sp.organisation,
+                           "position": sp.position} for sp in s.speakers.all()]}
+            for s in sessions
+        ],
+    }
+
+
+def _manageable_event(user, event_id: int) -> Event:
+    event = access_event_by_id(user, event_id)
+    if not can_manage_event(user, event):
+        raise NotFound("not_found", "Event not found.")
+    return event
+
+
+@router.get("/events", response=EventPage)
+def list_events(request, filters: Query[EventFilters]):
+    qs = selectors.event_list(request.auth, year=filters.year, region=filters.region, level=filters.level,
+                              audience=filters.audience, format=filters.format, status=filters.status)
+    offset = (filters.page - 1) * filters.page_size
+    return {"items": [_item(e) for e in qs[offset:offset + filters.page_size]], "count": qs.count()}
+
+
+@router.post("/events", response={201: EventDetail})
+def create_event(request, payload: EventIn):
+    data = payload.dict()
+    organiser = access_commission_by_id(request.auth, data.pop("organiser"))
+    audiences = list(Audience.objects.filter(code__in=data.pop("audiences")))
+    parent_id = data.pop("parent")
+    parent = access_event_by_id(request.auth, parent_id) if parent_id else None
+    event = services.event_create(by=request.auth, organiser=organiser, parent=parent, audiences=audiences, **data)
+    return 201, _detail(event)
+
+
+@router.get("/events/{event_id}", response=EventDetail)
+def get_event(request, event_id: int):
+    return _detail(access_event_by_id(request.auth, event_id))
+
+
+@router.post("/events/{event_id}/sessions", response={201: SessionOut})
+def add_session(request, event_id: int, payload: SessionIn):
+    event = _manageable_event(request.auth, event_id)
+    session = services.session_create(by=request.auth, event=event, **payload.dict())
+    return 201, {**payload.dict(), "id": session.pk, "speakers": []}
+
+
+@router.get("/events/{event_id}/enrolments", response=list[EnrolmentOut])
+def list_enrolments(request, event_id: int):
+    event = _manageable_event(request.auth, event_id)
+    return [
+        {"id": e.pk, "person_id": e.person_id, "surname": e.person.surname, "first_name": e.person.first_name,
+         "status": e.status, "source": e.source}
+        for e in event.enrolments.select_related("person").order_by("person__surname", "pk")
+    ]
+
+
+@router.post("/events/{event_id}/enrolments", response=EnrolOut)
+def enrol(request, event_id: int, payload: EnrolIn):
+    event = _manageable_event(request.auth, event_id)
+    people = list(people_visible_to(request.auth).filter(pk__in=payload.person_ids))
+    if len(people) != len(set(payload.person_ids)):
+        raise DomainError("unknown_person", "Some people are not in your part of the registry.")
+    result = services.enrol_list(by=request.auth, event=event, people=people)
+    return {"enrolled": result.enrolled, "waitlisted": result.waitlisted, "pending": result.pending,
+            "already": result.already}
+
+
+@router.post("/sessions/{session_id}/attendance", response={200: AttendanceOut | None})
+def mark_attendance(request, session_id: int, payload: AttendanceIn):
+    session = access_session_by_id(request.auth, session_id)
+    person = get_object_or_404(Person, pk=payload.person_id)
+    attendance = services.attendance_mark(by=request.auth, session=session, person=person, present=payload.present)
+    if attendance is None:
+        return None
+    return {"person_id": attendance.person_id, "checked_in_at": attendance.checked_in_at, "method": attendance.method,
+            "late": attendance.late}
+
+
+@router.get("/sessions/{session_id}/attendance", response=list[AttendanceOut])
+def list_attendance(request, session_id: int):
+    session: Session = access_session_by_id(request.auth, session_id)
+    if not services.can_mark_attendance(request.auth, session):
+        raise NotFound("not_found", "Session not found.")
+    return list(Attendance.objects.filter(session=session).values("person_id", "checked_in_at", "method", "late"))
+
+
+@router.get("/events/{event_id}/cascade")
+def event_cascade(request, event_id: int):
+    """The tree of events below this one: trainers, enrolled, attended, and distinct people reached per subtree."""
+    event = access_event_by_id(request.auth, event_id)
+    return selectors.cascade(request.auth, event).as_dict()
+
+
+@router.get("/coverage", response=CoverageOut)
+def coverage(request, year: int, region: str | None = None, audience: str | None = None):
+    rows = selectors.coverage(request.auth, year=year, region=region, audience=audience)
+    return {"year": year, "items": [
+        {"region": r.region_iso, "audience": r.audience_code, "target": r.target, "reached": r.reached,
+         "percent": r.percent, "untrained_commissions_count": r.untrained_count,
+         "untrained_commissions": [{"id": pk, "code": code} for pk, code in r.untrained_commissions]}
+        for r in rows
+    ]}
+

@@ -1,0 +1,434 @@
+"""Writes for training: events, programmes, enrolment, attendance, closing and accreditation. Atomic, audited."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from saylau.commissions import iin as iin_rules
+from saylau.commissions.models import Commission, Membership, Person
+from saylau.commissions.scoping import editable_commissions
+from saylau.commissions.tabular import HEADER_LOOKUP, UnreadableFile, cell_text, normalise_header, read_table
+from saylau.core.audit import audit, audit_entry
+from saylau.core.errors import Conflict, DomainError, PermissionDenied
+from saylau.core.models import AuditEntry
+
+from .models import (
+    Accreditation,
+    Attendance,
+    Enrolment,
+    EnrolmentSource,
+    EnrolmentStatus,
+    Event,
+    EventStatus,
+    EventTrainer,
+    Session,
+    TrainingLevel,
+)
+from .scoping import can_manage_event, can_mark_attendance
+
+LATE_AFTER = datetime.timedelta(minutes=10)
+CHECK_IN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+LEVEL_RANK = {TrainingLevel.REPUBLICAN: 0, TrainingLevel.REGIONAL: 1, TrainingLevel.TERRITORIAL: 2,
+              TrainingLevel.PRECINCT: 3}
+EVENT_FIELDS = ("title_kk", "title_ru", "description_kk", "description_ru", "kind", "format", "level",
+                "venue_address", "venue_room", "online_link", "starts_on", "ends_on", "organiser", "languages",
+                "capacity", "roadmap_item", "parent", "trains_trainers", "accreditation_months",
+                "min_attendance_percent")
+
+
+def _require_manager(by, event: Event) -> None:
+    if not can_manage_event(by, event):
+        raise PermissionDenied("forbidden", _("You cannot manage this event."))
+
+
+def _check_event(fields: dict) -> None:
+    if fields["ends_on"] < fields["starts_on"]:
+        raise DomainError("end_before_start", _("The event ends before it starts."))
+    if not fields.get("title_kk") and not fields.get("title_ru"):
+        raise DomainError("title_required", _("Give the title in Kazakh or Russian."))
+    parent = fields.get("parent")
+    if parent is not None:
+        if LEVEL_RANK[parent.level] >= LEVEL_RANK[fields["level"]]:
+            raise DomainError("parent_level", _("The parent event must be at a higher level of the cascade."))
+        if parent.status == EventStatus.CANCELLED:
+            raise DomainError("parent_cancelled", _("The parent event was cancelled."))
+
+
+@transaction.atomic
+def event_create(*, by, audiences=(), partners=(), trainers=(), **fields) -> Event:
+    """Create an event organised by a commission the user may manage; its region is the organiser's."""
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fields {sorted(unknown)}")
+    organiser: Commission = fields["organiser"]
+    if by is not None and not editable_commissions(by).filter(pk=organiser.pk).exists():
+        raise PermissionDenied("forbidden", _("You cannot organise events for this commission."))
+    _check_event(fields)
+    event = Event(**fields, region=organiser.region, created_by=by if getattr(by, "pk", None) else None)
+    event.full_clean(exclude=["created_by", "languages"])
+    event.save()
+    event.audiences.set(audiences)
+    event.partners.set(partners)
+    for person in trainers:
+        trainer_add(by=by, event=event, person=person)
+    audit(actor=by, action="event.created", obj=event, changes={"title_kk": event.title_kk, "starts_on": event.starts_on})
+    return event
+
+
+@transaction.atomic
+def event_update(*, by, event: Event, audiences=None, partners=None, **fields) -> Event:
+    _require_manager(by, event)
+    if "organiser" in fields and fields["organiser"].region_id != event.region_id:
+        raise DomainError("region_change", _("An event cannot move to another region."))
+    merged = {name: getattr(event, name) for name in EVENT_FIELDS} | fields
+    _check_event(merged)
+    outside = event.sessions.exclude(day__range=(merged["starts_on"], merged["ends_on"]))
+    if outside.exists():
+        raise DomainError("sessions_outside", _("Some sessions would fall outside the event's days."))
+    changes = {name: [getattr(event, name), value] for name, value in fields.items() if getattr(event, name) != value}
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event.save()
+    if audiences is not None:
+        event.audiences.set(audiences)
+    if partners is not None:
+        event.partners.set(partners)
+    if changes:
+        audit(actor=by, action="event.updated", obj=event, changes=changes)
+    return event
+
+
+@transaction.atomic
+def event_cancel(*, by, event: Event, reason: str) -> Event:
+    _require_manager(by, event)
+    if not reason.strip():
+        raise DomainError("reason_required", _("Say why the event is cancelled."))
+    if event.status == EventStatus.HELD:
+        raise Conflict("already_held", _("A held event cannot be cancelled."))
+    event.status, event.cancel_reason = EventStatus.CANCELLED, reason.strip()
+    event.save(update_fields=["status", "cancel_reason"])
+    audit(actor=by, action="event.cancelled", obj=event, changes={"reason": event.cancel_reason})
+    return event
+
+
+def _new_check_in_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CHECK_IN_ALPHABET) for _ in range(6))
+        if not Session.objects.filter(check_in_code=code).exists():
+            return code
+
+
+@transaction.atomic
+def session_create(*, by, event: Event, day: datetime.date, starts_at: datetime.time, ends_at: datetime.time,
+                   title_kk: str, title_ru: str, topic: str = "", method: str = "lecture",
+                   speakers: list[dict] = ()) -> Session:
+    """A session of the programme on one of the event's days. Speakers: ``{"person": Person}`` or
+    ``{"name", "organisation", "position"}`` for an external speaker."""
+    _require_manager(by, event)
+    if not event.starts_on <= day <= event.ends_on:
+        raise DomainError("session_outside_event", _("The session's day is outside the event's days."))
+    if ends_at <= starts_at:
+        raise DomainError("session_end_before_start", _("The session ends before it starts."))
+    session = Session.objects.create(
+        event=event, day=day, starts_at=starts_at, ends_at=ends_at, title_kk=title_kk, title_ru=title_ru, topic=topic,
+        method=method, check_in_code=_new_check_in_code(),
+    )
+    for speaker in speakers:
+        session.speakers.create(**speaker)
+    audit(actor=by, action="session.created", obj=session, changes={"day": day, "starts_at": str(starts_at)})
+    return session
+
+
+@transaction.atomic
+def trainer_add(*, by, event: Event, person: Person) -> EventTrainer:
+    """A cascade event below another is taught by people accredited as trainers, valid on its first day."""
+    if event.parent_id is not None:
+        accredited = Accreditation.objects.filter(person=person, valid_until__gte=event.starts_on,
+                                                  issued_on__lte=event.starts_on)
+        if not accredited.exists():
+            raise DomainError("not_accredited", _("%(name)s has no valid trainer accreditation.")
+                              % {"name": person.full_name})
+    trainer, _created = EventTrainer.objects.get_or_create(event=event, person=person)
+    audit(actor=by, action="event.trainer_added", obj=event, changes={"person": person.pk})
+    return trainer
+
+
+# --- Enrolment ----------------------------------------------------------------------------------
+
+
+@dataclass
+class EnrolmentResult:
+    enrolled: int = 0
+    waitlisted: int = 0
+    pending: int = 0
+    already: int = 0
+    person_ids: list[int] = field(default_factory=list)
+
+
+def _current_commissions(person_ids: list[int]) -> dict[int, int]:
+    today = timezone.localdate()
+    return dict(Membership.objects.current(today).filter(person_id__in=person_ids).values_list("person_id", "commission_id"))
+
+
+def _enrol(*, by, event: Event, people: list[Person], source: str, status: str | None = None) -> EnrolmentResult:
+    """Enrol each person once; beyond capacity they go to the waiting list. The event row is locked."""
+    if event.status != EventStatus.SCHEDULED:
+        raise Conflict("event_closed", _("Enrolment is closed: the event was held or cancelled."))
+    Event.objects.select_for_update().filter(pk=event.pk).first()
+    result = EnrolmentResult()
+    existing = set(Enrolment.objects.filter(event=event, person__in=people).values_list("person_id", flat=True))
+    taken = Enrolment.objects.filter(event=event, status=EnrolmentStatus.ENROLLED).count()
+    commissions = _current_commissions([p.pk for p in people])
+    new, seen = [], set()
+    for person in people:
+        if person.pk in existing or person.pk in seen:
+            result.already += 1
+            continue
+        seen.add(person.pk)
+        if status == EnrolmentStatus.PENDING:
+            state = EnrolmentStatus.PENDING
+            result.pending += 1
+        elif event.capacity is not None and taken >= event.capacity:
+            state = EnrolmentStatus.WAITLISTED
+            result.waitlisted += 1
+        else:
+            state = EnrolmentStatus.ENROLLED
+            taken += 1
+            result.enrolled += 1
+        new.append(Enrolment(event=event, person=person, status=state, source=source,
+                             commission_id=commissions.get(person.pk), created_by=by if getattr(by, "pk", None) else None))
+    Enrolment.objects.bulk_create(new, batch_size=1000)
+    result.person_ids = [e.person_id for e in new if e.status == EnrolmentStatus.ENROLLED]
+    AuditEntry.objects.bulk_create(
+        [audit_entry(actor=by, action=f"enrolment.{e.status}", obj=event, changes={"person": e.person_id, "source": source})
+         for e in new], batch_size=1000,
+    )
+    if result.person_ids:
+        from .tasks import send_enrolment_notices
+
+        ids = list(result.person_ids)
+        transaction.on_commit(lambda: send_enrolment_notices.enqueue(event.pk, ids))
+    return result
+
+
+@transaction.atomic
+def enrol_list(*, by, event: Event, people: list[Person]) -> EnrolmentResult:
+    _require_manager(by, event)
+    return _enrol(by=by, event=event, people=people, source=EnrolmentSource.LIST)
+
+
+@transaction.atomic
+def enrol_by_filter(*, by, event: Event, memberships) -> EnrolmentResult:
+    """Enrol the people behind a registry filter. Only current memberships count: an ex-member is never picked."""
+    _require_manager(by, event)
+    person_ids = memberships.current().values_list("person_id", flat=True).distinct()
+    people = list(Person.objects.filter(pk__in=person_ids).order_by("surname", "first_name", "pk"))
+    if not people:
+        raise DomainError("filter_empty", _("Nobody in the registry matches this filter."))
+    return _enrol(by=by, event=event, people=people, source=EnrolmentSource.FILTER)
+
+
+class EnrolmentFileRejected(DomainError):
+    def __init__(self, problems: list[dict]):
+        self.problems = problems
+        super().__init__("file_rejected", _("The file was not used: %(count)s problem(s) found.") % {"count": len(problems)})
+
+
+@transaction.atomic
+def enrol_by_file(*, by, event: Event, filename: str, content: bytes, people_scope) -> EnrolmentResult:
+    """Enrol the people whose IINs a file lists (an IIN column; other columns are ignored). All or nothing."""
+    _require_manager(by, event)
+    problems: list[dict] = []
+    try:
+        table = read_table(filename, content)
+    except UnreadableFile as exc:
+        raise EnrolmentFileRejected([{"row": 0, "column": "", "code": exc.code, "message": str(exc.message)}]) from None
+    columns = [i for i, h in enumerate(table.headers) if HEADER_LOOKUP.get(normalise_header(h)) == "iin"]
+    if not columns:
+        raise EnrolmentFileRejected([{"row": 1, "column": "", "code": "missing_column",
+                                      "message": _("The header row has no IIN column.")}])
+    index = columns[0]
+    header = table.headers[index]
+    wanted: dict[str, int] = {}
+    for row, cells in table.rows:
+        raw = cells[index] if index < len(cells) else None
+        try:
+            iin, _facts = iin_rules.parse(raw)
+        except iin_rules.InvalidIIN as exc:
+            problems.append({"row": row, "column": header, "code": exc.code,
+                             "message": _("“%(value)s” is not a valid IIN.") % {"value": cell_text(raw)}})
+            continue
+        wanted.setdefault(iin, row)
+    found = {p.iin: p for p in people_scope.filter(iin__in=list(wanted))}
+    for iin, row in wanted.items():
+        if iin not in found:
+            problems.append({"row": row, "column": header, "code": "unknown_person",
+                             "message": _("Nobody with IIN %(iin)s in your part of the registry.") % {"iin": iin}})
+    if problems:
+        raise EnrolmentFileRejected(sorted(problems, key=lambda p: p["row"]))
+    return _enrol(by=by, event=event, people=[found[iin] for iin in wanted], source=EnrolmentSource.FILE)
+
+
+@transaction.atomic
+def self_register(*, user, event: Event) -> Enrolment:
+    from .scoping import events_open_for_registration
+
+    if not user.person_id or not events_open_for_registration(user).filter(pk=event.pk).exists():
+        raise PermissionDenied("forbidden", _("This event is not open for registration."))
+    _enrol(by=user, event=event, people=[user.person], source=EnrolmentSource.SELF, status=EnrolmentStatus.PENDING)
+    return Enrolment.objects.get(event=event, person_id=user.person_id)
+
+
+@transaction.atomic
+def enrolment_decide(*, by, enrolment: Enrolment, approve: bool) -> Enrolment:
+    _require_manager(by, enrolment.event)
+    if enrolment.status != EnrolmentStatus.PENDING:
+        raise Conflict("not_pending", _("This request was already decided."))
+    if not approve:
+        enrolment.status = EnrolmentStatus.REJECTED
+        enrolment.save(update_fields=["status"])
+    else:
+        Event.objects.select_for_update().filter(pk=enrolment.event_id).first()
+        event = enrolment.event
+        taken = event.enrolments.filter(status=EnrolmentStatus.ENROLLED).count()
+        full = event.capacity is not None and taken >= event.capacity
+        enrolment.status = EnrolmentStatus.WAITLISTED if full else EnrolmentStatus.ENROLLED
+        enrolment.save(update_fields=["status"])
+    audit(actor=by, action=f"enrolment.{enrolment.status}", obj=enrolment.event, changes={"person": enrolment.person_id})
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_cancel(*, by, enrolment: Enrolment) -> Enrolment | None:
+    """Cancel a place; the first on the waiting list takes it. Returns the promoted enrolment, if any."""
+    _require_manager(by, enrolment.event)
+    Event.objects.select_for_update().filter(pk=enrolment.event_id).first()
+    freed = enrolment.status == EnrolmentStatus.ENROLLED
+    enrolment.status = EnrolmentStatus.CANCELLED
+    enrolment.save(update_fields=["status"])
+    audit(actor=by, action="enrolment.cancelled", obj=enrolment.event, changes={"person": enrolment.person_id})
+    if not freed:
+        return None
+    promoted = enrolment.event.enrolments.filter(status=EnrolmentStatus.WAITLISTED).order_by("created_at", "pk").first()
+    if promoted:
+        promoted.status = EnrolmentStatus.ENROLLED
+        promoted.save(update_fields=["status"])
+        audit(actor=by, action="enrolment.promoted", obj=enrolment.event, changes={"person": promoted.person_id})
+    return promoted
+
+
+# --- Attendance ----------------------------------------------------------------------------------
+
+
+def _session_start(session: Session) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(session.day, session.starts_at))
+
+
+@transaction.atomic
+def attendance_mark(*, by, session: Session, person: Person, present: bool) -> Attendance | None:
+    """The trainer's roster: one tap marks a person present (or clears the mark)."""
+    if not can_mark_attendance(by, session):
+        raise PermissionDenied("forbidden", _("You cannot mark attendance for this session."))
+    if not session.event.enrolments.filter(person=person, status=EnrolmentStatus.ENROLLED).exists():
+        raise DomainError("not_enrolled", _("This person is not enrolled in the event."))
+    if not present:
+        Attendance.objects.filter(session=session, person=person).delete()
+        audit(actor=by, action="attendance.cleared", obj=session, changes={"person": person.pk})
+        return None
+    now = timezone.now()
+    attendance, created = Attendance.objects.get_or_create(
+        session=session, person=person,
+        defaults={"checked_in_at": now, "method": Attendance.Method.ROSTER, "marked_by": by,
+                  "late": now > _session_start(session) + LATE_AFTER and timezone.localdate() == session.day},
+    )
+    if created:
+        audit(actor=by, action="attendance.marked", obj=session, changes={"person": person.pk})
+    return attendance
+
+
+@transaction.atomic
+def check_in(*, user, code: str, method: str = Attendance.Method.CODE) -> Attendance:
+    """Self check-in with the session's QR or short code, on the session's day, until check-in closes."""
+    session = Session.objects.select_related("event").filter(check_in_code=code.strip().upper()).first()
+    if session is None:
+        raise DomainError("unknown_code", _("No session has this code."))
+    now = timezone.now()
+    closes = session.check_in_open_until or timezone.make_aware(datetime.datetime.combine(session.day, session.ends_at))
+    opens = _session_start(session) - datetime.timedelta(hours=1)
+    if now > closes:
+        raise DomainError("code_expired", _("Check-in for this session has closed."))
+    if now < opens:
+        raise DomainError("code_not_yet", _("Check-in for this session has not opened yet."))
+    if not user.person_id or not session.event.enrolments.filter(
+        person_id=user.person_id, status=EnrolmentStatus.ENROLLED
+    ).exists():
+        raise DomainError("not_enrolled", _("You are not enrolled in this event."))
+    attendance, created = Attendance.objects.get_or_create(
+        session=session, person_id=user.person_id,
+        defaults={"checked_in_at": now, "method": method, "marked_by": user, "late": now > _session_start(session) + LATE_AFTER},
+    )
+    if created:
+        audit(actor=user, action="attendance.checked_in", obj=session, changes={"method": method})
+    return attendance
+
+
+# --- Closing and the cascade ---------------------------------------------------------------------
+
+
+def attendance_rates(event: Event) -> dict[int, float]:
+    """Share of the event's sessions each enrolled person attended (0..1)."""
+    sessions = event.sessions.count()
+    if not sessions:
+        return {}
+    counts = (
+        Attendance.objects.filter(session__event=event).values("person_id").annotate(n=Count("session", distinct=True))
+    )
+    rates = {row["person_id"]: row["n"] / sessions for row in counts}
+    enrolled = event.enrolments.filter(status=EnrolmentStatus.ENROLLED).values_list("person_id", flat=True)
+    return {person_id: rates.get(person_id, 0.0) for person_id in enrolled}
+
+
+@transaction.atomic
+def event_close(*, by, event: Event) -> list[Accreditation]:
+    """Mark the event held. After a training of trainers, those who attended enough become accredited trainers."""
+    _require_manager(by, event)
+    if event.status != EventStatus.SCHEDULED:
+        raise Conflict("not_scheduled", _("Only a scheduled event can be closed."))
+    if event.starts_on > timezone.localdate():
+        raise DomainError("not_started", _("The event has not started yet."))
+    event.status = EventStatus.HELD
+    event.save(update_fields=["status"])
+    issued = []
+    if event.trains_trainers:
+        threshold = event.min_attendance_percent / 100
+        valid_until = _add_months(event.ends_on, event.accreditation_months)
+        completed = [pid for pid, rate in attendance_rates(event).items() if rate >= threshold]
+        regions = dict(
+            Membership.objects.current().filter(person_id__in=completed).values_list("person_id", "commission__region_id")
+        )
+        issued = [
+            Accreditation(person_id=pid, event=event, region_id=regions.get(pid) or event.region_id,
+                          issued_on=event.ends_on, valid_until=valid_until)
+            for pid in completed
+        ]
+        Accreditation.objects.bulk_create(issued, ignore_conflicts=True)
+    audit(actor=by, action="event.closed", obj=event, changes={"accreditations": len(issued)})
+    return issued
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
