@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,7 +74,11 @@ class Commission(models.Model):
         verbose_name = _("commission")
         verbose_name_plural = _("commissions")
         ordering = ["code"]
-        indexes = [models.Index(fields=["region", "level"])]
+        indexes = [
+            models.Index(fields=["region", "level"]),
+            # Member search matches a commission code case-insensitively: UPPER(code) = UPPER(…).
+            models.Index(Upper("code"), name="commission_code_upper_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(level="cec", region__isnull=True) | (~Q(level="cec") & Q(region__isnull=False)),
@@ -173,7 +178,9 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         ordering = ["commission__code", "position", "person__surname"]
         indexes = [
-            models.Index(fields=["commission", "term_end"]),
+            # Both term columns in the key: counting a region's current members is then an index-only
+            # scan per commission instead of a sequential scan of every membership.
+            models.Index(fields=["commission", "term_end", "term_start"], name="membership_commission_term_idx"),
             models.Index(fields=["person", "term_end"]),
         ]
         constraints = [

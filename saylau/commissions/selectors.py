@@ -5,12 +5,31 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from .models import LEVEL_ORDER, Commission, Membership, Region
+from .models import LEVEL_ORDER, Commission, Membership, Person, Region
 from .scoping import can_see_iin, commissions_visible_to, memberships_visible_to
 
 
 def _name_query(q: str) -> Q:
     return Q(name_kk__icontains=q) | Q(name_ru__icontains=q) | Q(name_en__icontains=q)
+
+
+def _member_word_query(word: str) -> Q:
+    """Memberships whose person's surname, first name or patronymic starts with ``word`` (any case), or
+    whose commission code is ``word`` (any case).
+
+    The names are matched in a subquery over people (PostgreSQL answers it from the UPPER(…)
+    text_pattern_ops indexes of migration 0004) and the commission codes are looked up first, so that
+    the membership side is a semi-join on person_id rather than a filter over every membership joined
+    with its person. An OR across the two tables in one WHERE clause would defeat every index.
+    """
+    people = Person.objects.filter(
+        Q(surname__istartswith=word) | Q(first_name__istartswith=word) | Q(patronymic__istartswith=word)
+    ).values("pk")
+    condition = Q(person__in=people)
+    commission_ids = list(Commission.objects.filter(code__iexact=word).values_list("pk", flat=True))
+    if commission_ids:
+        condition |= Q(commission_id__in=commission_ids)
+    return condition
 
 
 def commission_list(user, *, level: str | None = None, region: str | None = None, parent: int | None = None,
@@ -48,12 +67,8 @@ def member_list(user, *, commission: int | None = None, region: str | None = Non
             # Searching by IIN is itself a disclosure: only roles entitled to IINs may do it.
             qs = qs.filter(person__iin=q) if can_see_iin(user) else qs.none()
         else:
-            words = q.split()
-            for word in words:
-                qs = qs.filter(
-                    Q(person__surname__istartswith=word) | Q(person__first_name__istartswith=word)
-                    | Q(person__patronymic__istartswith=word) | Q(commission__code__iexact=word)
-                )
+            for word in q.split():
+                qs = qs.filter(_member_word_query(word))
     return qs.order_by("commission__code", "position", "person__surname", "person__first_name", "pk")
 
 

@@ -213,7 +213,7 @@ class TrainingDemo:
         for region_id, people in sorted(by_region.items()):
             trainers.extend((person, region_id) for person in people[:8])
         trainers = trainers[:150]
-        for person, region_id in trainers:
+        for person, _region_id in trainers:
             self.enrolments.append(Enrolment(event=tot, person=person, status=EnrolmentStatus.ENROLLED,
                                              source=EnrolmentSource.LIST))
             for session in sessions:
