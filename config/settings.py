@@ -194,7 +194,6 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Almaty"
 USE_TZ = True
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -1,7 +1,7 @@
 from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from saylau.core.errors import DomainError
 
@@ -45,7 +45,7 @@ def token(request, payload: TokenRequest):
     if getattr(request, "axes_locked_out", False):
         raise TooManyAttempts("too_many_attempts", _("Too many failed attempts. Try again in 15 minutes."))
     if user is None:
-        return 401, {"code": "invalid_credentials", "detail": _("Wrong username or password.")}
+        return Status(401, {"code": "invalid_credentials", "detail": _("Wrong username or password.")})
     return {"token": api_token_create(user=user)}
 
 

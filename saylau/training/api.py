@@ -2,7 +2,7 @@ import datetime
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from saylau.commissions.models import Person
 from saylau.commissions.scoping import access_commission_by_id, people_visible_to
@@ -208,7 +208,7 @@ def create_event(request, payload: EventIn):
     parent_id = data.pop("parent")
     parent = access_event_by_id(request.auth, parent_id) if parent_id else None
     event = services.event_create(by=request.auth, organiser=organiser, parent=parent, audiences=audiences, **data)
-    return 201, _detail(event)
+    return Status(201, _detail(event))
 
 
 @router.get("/events/{event_id}", response=EventDetail)
@@ -220,7 +220,7 @@ def get_event(request, event_id: int):
 def add_session(request, event_id: int, payload: SessionIn):
     event = _manageable_event(request.auth, event_id)
     session = services.session_create(by=request.auth, event=event, **payload.dict())
-    return 201, {**payload.dict(), "id": session.pk, "speakers": []}
+    return Status(201, {**payload.dict(), "id": session.pk, "speakers": []})
 
 
 @router.get("/events/{event_id}/enrolments", response=list[EnrolmentOut])
@@ -280,3 +280,114 @@ def coverage(request, year: int, region: str | None = None, audience: str | None
         for r in rows
     ]}
 
+
+
+class RoadmapItemIn(Schema):
+    title_kk: str
+    title_ru: str
+    kind: Kind
+    level: TrainingLevel
+    audiences: list[str] = []
+    partners: list[int] = []
+    planned_month: int | None = Field(None, ge=1, le=12)
+    planned_quarter: int | None = Field(None, ge=1, le=4)
+    responsible: int
+    funding: str = "none"
+    planned_participants: int = Field(0, ge=0)
+
+
+class RoadmapItemOut(Schema):
+    id: int
+    number: int
+    title_kk: str
+    title_ru: str
+    kind: str
+    level: str
+    audiences: list[str]
+    partners: list[int]
+    planned_month: int | None
+    planned_quarter: int | None
+    responsible: int
+    funding: str
+    planned_participants: int
+    status: str
+    events: list[int]
+
+
+class RoadmapIn(Schema):
+    year: int = Field(..., ge=2000, le=2100)
+    resolution_number: str
+    resolution_date: datetime.date
+
+
+class RoadmapOut(Schema):
+    year: int
+    resolution_number: str
+    resolution_date: datetime.date
+    items: list[RoadmapItemOut]
+
+
+class TargetIn(Schema):
+    year: int
+    region: str
+    audience: str
+    target: int = Field(..., ge=0)
+
+
+def _roadmap_out(roadmap) -> dict:
+    items = roadmap.items.select_related("responsible").prefetch_related("audiences", "partners", "events")
+    return {
+        "year": roadmap.year, "resolution_number": roadmap.resolution_number,
+        "resolution_date": roadmap.resolution_date,
+        "items": [
+            {"id": i.pk, "number": i.number, "title_kk": i.title_kk, "title_ru": i.title_ru, "kind": i.kind,
+             "level": i.level, "audiences": [a.code for a in i.audiences.all()], "partners": [p.pk for p in i.partners.all()],
+             "planned_month": i.planned_month, "planned_quarter": i.planned_quarter, "responsible": i.responsible_id,
+             "funding": i.funding, "planned_participants": i.planned_participants,
+             "status": selectors.roadmap_item_status(i), "events": [e.pk for e in i.events.all()]}
+            for i in items
+        ],
+    }
+
+
+@router.get("/roadmaps/{year}", response=RoadmapOut)
+def get_roadmap(request, year: int):
+    from .models import Roadmap
+
+    roadmap = Roadmap.objects.filter(year=year).first()
+    if roadmap is None:
+        raise NotFound("not_found", "Roadmap not found.")
+    return _roadmap_out(roadmap)
+
+
+@router.post("/roadmaps", response={201: RoadmapOut})
+def create_roadmap(request, payload: RoadmapIn):
+    return Status(201, _roadmap_out(services.roadmap_create(by=request.auth, **payload.dict())))
+
+
+@router.post("/roadmaps/{year}/items", response={201: RoadmapItemOut})
+def create_roadmap_item(request, year: int, payload: RoadmapItemIn):
+    from .models import Organisation, Roadmap
+
+    roadmap = Roadmap.objects.filter(year=year).first()
+    if roadmap is None:
+        raise NotFound("not_found", "Roadmap not found.")
+    data = payload.dict()
+    audiences = list(Audience.objects.filter(code__in=data.pop("audiences")))
+    partners = list(Organisation.objects.filter(pk__in=data.pop("partners")))
+    data["responsible"] = access_commission_by_id(request.auth, data.pop("responsible"))
+    item = services.roadmap_item_create(by=request.auth, roadmap=roadmap, audiences=audiences, partners=partners, **data)
+    return Status(201, next(i for i in _roadmap_out(roadmap)["items"] if i["id"] == item.pk))
+
+
+@router.put("/coverage/targets")
+def set_coverage_target(request, payload: TargetIn):
+    from saylau.commissions.models import Region
+
+    region = Region.objects.filter(iso_code=payload.region.upper()).first()
+    audience = Audience.objects.filter(code=payload.audience).first()
+    if region is None or audience is None:
+        raise DomainError("unknown_region_or_audience", "Unknown region or audience.")
+    row = services.coverage_target_set(by=request.auth, year=payload.year, region=region, audience=audience,
+                                       target=payload.target)
+    return {"year": row.year, "region": region.iso_code, "audience": audience.code, "target": row.target}

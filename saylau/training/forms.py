@@ -19,6 +19,7 @@ class TimeInput(forms.TimeInput):
 class EventForm(forms.ModelForm):
     audiences = forms.ModelMultipleChoiceField(label=_("Audiences"), queryset=Audience.objects.all(), required=False,
                                                widget=forms.CheckboxSelectMultiple)
+    online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     languages = forms.MultipleChoiceField(label=_("Languages"), choices=[("kk", _("Kazakh")), ("ru", _("Russian"))],
                                           widget=forms.CheckboxSelectMultiple, initial=["kk", "ru"])
 

@@ -197,3 +197,14 @@ def upcoming_for_person(person) -> QuerySet[Event]:
     return Event.objects.filter(enrolments__person=person, ends_on__gte=today).filter(
         ~Q(status=EventStatus.CANCELLED)
     ).order_by("starts_on")
+
+
+def accredited_trainers(event: Event) -> list:
+    """People with a trainer accreditation valid on the event's first day, from its region (or any, if national)."""
+    from .models import Accreditation
+
+    qs = Accreditation.objects.filter(valid_until__gte=event.starts_on, issued_on__lte=event.starts_on)
+    if event.region_id:
+        qs = qs.filter(region_id=event.region_id)
+    taken = event.trainers.values("person_id")
+    return [a.person for a in qs.exclude(person_id__in=taken).select_related("person").order_by("person__surname")]

@@ -6,6 +6,7 @@ import datetime
 import secrets
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -15,7 +16,7 @@ from saylau.commissions import iin as iin_rules
 from saylau.commissions.models import Commission, Membership, Person
 from saylau.commissions.scoping import editable_commissions
 from saylau.commissions.tabular import HEADER_LOOKUP, UnreadableFile, cell_text, normalise_header, read_table
-from saylau.core.audit import audit, audit_entry
+from saylau.core.audit import audit, audit_entry, diff
 from saylau.core.errors import Conflict, DomainError, PermissionDenied
 from saylau.core.models import AuditEntry
 
@@ -72,7 +73,11 @@ def event_create(*, by, audiences=(), partners=(), trainers=(), **fields) -> Eve
         raise PermissionDenied("forbidden", _("You cannot organise events for this commission."))
     _check_event(fields)
     event = Event(**fields, region=organiser.region, created_by=by if getattr(by, "pk", None) else None)
-    event.full_clean(exclude=["created_by", "languages"])
+    try:
+        event.full_clean(exclude=["created_by", "languages"])
+    except ValidationError as exc:
+        # A clear, coded error rather than a crash: the API and pages turn DomainError into a 400.
+        raise DomainError("invalid", " ".join(exc.messages)) from None
     event.save()
     event.audiences.set(audiences)
     event.partners.set(partners)
@@ -92,7 +97,8 @@ def event_update(*, by, event: Event, audiences=None, partners=None, **fields) -
     outside = event.sessions.exclude(day__range=(merged["starts_on"], merged["ends_on"]))
     if outside.exists():
         raise DomainError("sessions_outside", _("Some sessions would fall outside the event's days."))
-    changes = {name: [getattr(event, name), value] for name, value in fields.items() if getattr(event, name) != value}
+    # diff() makes dates and related records JSON-ready for the audit row.
+    changes = diff({name: getattr(event, name) for name in fields}, fields)
     for name, value in fields.items():
         setattr(event, name, value)
     event.save()
@@ -149,6 +155,8 @@ def session_create(*, by, event: Event, day: datetime.date, starts_at: datetime.
 @transaction.atomic
 def trainer_add(*, by, event: Event, person: Person) -> EventTrainer:
     """A cascade event below another is taught by people accredited as trainers, valid on its first day."""
+    if by is not None:  # None: the demo and scripts, like event_create
+        _require_manager(by, event)
     if event.parent_id is not None:
         accredited = Accreditation.objects.filter(person=person, valid_until__gte=event.starts_on,
                                                   issued_on__lte=event.starts_on)
@@ -178,17 +186,27 @@ def _current_commissions(person_ids: list[int]) -> dict[int, int]:
 
 
 def _enrol(*, by, event: Event, people: list[Person], source: str, status: str | None = None) -> EnrolmentResult:
-    """Enrol each person once; beyond capacity they go to the waiting list. The event row is locked."""
+    """Enrol each person once; beyond capacity they go to the waiting list. The event row is locked.
+
+    A manager may enrol again someone whose place was cancelled or request rejected (the row is reused);
+    a self-registration never revives a decided request.
+    """
     if event.status != EventStatus.SCHEDULED:
         raise Conflict("event_closed", _("Enrolment is closed: the event was held or cancelled."))
     Event.objects.select_for_update().filter(pk=event.pk).first()
     result = EnrolmentResult()
-    existing = set(Enrolment.objects.filter(event=event, person__in=people).values_list("person_id", flat=True))
+    existing = {
+        person_id: (pk, state)
+        for pk, person_id, state in Enrolment.objects.filter(event=event, person__in=people).values_list(
+            "pk", "person_id", "status")
+    }
+    revivable = {EnrolmentStatus.CANCELLED, EnrolmentStatus.REJECTED} if status is None else set()
     taken = Enrolment.objects.filter(event=event, status=EnrolmentStatus.ENROLLED).count()
     commissions = _current_commissions([p.pk for p in people])
-    new, seen = [], set()
+    now = timezone.now()
+    new, revived, seen = [], [], set()
     for person in people:
-        if person.pk in existing or person.pk in seen:
+        if person.pk in seen or (person.pk in existing and existing[person.pk][1] not in revivable):
             result.already += 1
             continue
         seen.add(person.pk)
@@ -202,20 +220,35 @@ def _enrol(*, by, event: Event, people: list[Person], source: str, status: str |
             state = EnrolmentStatus.ENROLLED
             taken += 1
             result.enrolled += 1
-        new.append(Enrolment(event=event, person=person, status=state, source=source,
-                             commission_id=commissions.get(person.pk), created_by=by if getattr(by, "pk", None) else None))
+        enrolment = Enrolment(event=event, person=person, status=state, source=source, created_at=now,
+                              commission_id=commissions.get(person.pk), created_by=by if getattr(by, "pk", None) else None)
+        if person.pk in existing:
+            enrolment.pk = existing[person.pk][0]
+            revived.append(enrolment)
+        else:
+            new.append(enrolment)
     Enrolment.objects.bulk_create(new, batch_size=1000)
-    result.person_ids = [e.person_id for e in new if e.status == EnrolmentStatus.ENROLLED]
+    # created_at moves too: a revived request joins the end of the waiting list.
+    Enrolment.objects.bulk_update(revived, ["status", "source", "commission", "created_by", "created_at"],
+                                  batch_size=1000)
+    written = new + revived
+    result.person_ids = [e.person_id for e in written if e.status == EnrolmentStatus.ENROLLED]
     AuditEntry.objects.bulk_create(
         [audit_entry(actor=by, action=f"enrolment.{e.status}", obj=event, changes={"person": e.person_id, "source": source})
-         for e in new], batch_size=1000,
+         for e in written], batch_size=1000,
     )
-    if result.person_ids:
-        from .tasks import send_enrolment_notices
-
-        ids = list(result.person_ids)
-        transaction.on_commit(lambda: send_enrolment_notices.enqueue(event.pk, ids))
+    _notify_enrolled(event.pk, result.person_ids)
     return result
+
+
+def _notify_enrolled(event_id: int, person_ids: list[int]) -> None:
+    """Mail the programme and the iCal file to people who got a place, once the transaction commits."""
+    if not person_ids:
+        return
+    from .tasks import send_enrolment_notices
+
+    ids = list(person_ids)
+    transaction.on_commit(lambda: send_enrolment_notices.enqueue(event_id, ids))
 
 
 @transaction.atomic
@@ -301,6 +334,8 @@ def enrolment_decide(*, by, enrolment: Enrolment, approve: bool) -> Enrolment:
         full = event.capacity is not None and taken >= event.capacity
         enrolment.status = EnrolmentStatus.WAITLISTED if full else EnrolmentStatus.ENROLLED
         enrolment.save(update_fields=["status"])
+        if enrolment.status == EnrolmentStatus.ENROLLED:
+            _notify_enrolled(enrolment.event_id, [enrolment.person_id])
     audit(actor=by, action=f"enrolment.{enrolment.status}", obj=enrolment.event, changes={"person": enrolment.person_id})
     return enrolment
 
@@ -321,6 +356,7 @@ def enrolment_cancel(*, by, enrolment: Enrolment) -> Enrolment | None:
         promoted.status = EnrolmentStatus.ENROLLED
         promoted.save(update_fields=["status"])
         audit(actor=by, action="enrolment.promoted", obj=enrolment.event, changes={"person": promoted.person_id})
+        _notify_enrolled(enrolment.event_id, [promoted.person_id])
     return promoted
 
 
@@ -432,3 +468,53 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
         except ValueError:
             continue
     raise ValueError(day)
+
+
+# --- Roadmap and targets ------------------------------------------------------------------------
+
+
+def _require_admin(by) -> None:
+    if getattr(by, "role", None) != "admin":
+        raise PermissionDenied("forbidden", _("Only a CEC administrator can change the roadmap."))
+
+
+@transaction.atomic
+def roadmap_create(*, by, year: int, resolution_number: str, resolution_date: datetime.date):
+    from .models import Roadmap
+
+    _require_admin(by)
+    if Roadmap.objects.filter(year=year).exists():
+        raise Conflict("roadmap_exists", _("The roadmap for %(year)s already exists.") % {"year": year})
+    roadmap = Roadmap.objects.create(year=year, resolution_number=resolution_number, resolution_date=resolution_date)
+    audit(actor=by, action="roadmap.created", obj=roadmap, changes={"resolution": resolution_number})
+    return roadmap
+
+
+@transaction.atomic
+def roadmap_item_create(*, by, roadmap, audiences=(), partners=(), **fields):
+    from .models import RoadmapItem
+
+    _require_admin(by)
+    if fields.get("planned_month") and not 1 <= fields["planned_month"] <= 12:
+        raise DomainError("bad_month", _("The month must be between 1 and 12."))
+    if fields.get("planned_quarter") and not 1 <= fields["planned_quarter"] <= 4:
+        raise DomainError("bad_quarter", _("The quarter must be between 1 and 4."))
+    if fields.get("planned_month") and not fields.get("planned_quarter"):
+        fields["planned_quarter"] = (fields["planned_month"] - 1) // 3 + 1
+    number = fields.pop("number", None) or roadmap.items.count() + 1
+    item = RoadmapItem.objects.create(roadmap=roadmap, number=number, **fields)
+    item.audiences.set(audiences)
+    item.partners.set(partners)
+    audit(actor=by, action="roadmap_item.created", obj=item, changes={"title_kk": item.title_kk})
+    return item
+
+
+@transaction.atomic
+def coverage_target_set(*, by, year: int, region, audience, target: int):
+    from .models import CoverageTarget
+
+    _require_admin(by)
+    row, _created = CoverageTarget.objects.update_or_create(year=year, region=region, audience=audience,
+                                                            defaults={"target": target})
+    audit(actor=by, action="coverage_target.set", obj=row, changes={"target": target})
+    return row

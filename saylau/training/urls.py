@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:event_id>/cancel/", views.event_cancel, name="cancel"),
     path("<int:event_id>/close/", views.event_close, name="close"),
     path("<int:event_id>/cascade/", views.cascade_page, name="cascade"),
+    path("<int:event_id>/trainers/", views.trainer_add, name="trainer_add"),
     path("enrolments/<int:enrolment_id>/decide/", views.enrolment_decide, name="enrolment_decide"),
     path("sessions/<int:session_id>/roster/", views.roster, name="roster"),
     path("sessions/<int:session_id>/qr.svg", views.session_qr, name="session_qr"),

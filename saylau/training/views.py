@@ -116,6 +116,7 @@ def event_detail(request, event_id: int):
         "can_register": bool(request.user.person_id and own is None
                              and events_open_for_registration(request.user).filter(pk=event.pk).exists()),
         "mark_sessions": [s for s in sessions if can_mark_attendance(request.user, s)],
+        "trainer_choices": selectors.accredited_trainers(event) if manage else [],
     })
 
 
@@ -409,3 +410,18 @@ def my_training(request):
     accreditations = person.accreditations.select_related("event").order_by("-valid_until")
     return render(request, "training/my_training.html", {"enrolments": enrolments, "accreditations": accreditations})
 
+
+
+@login_required
+@require_POST
+def trainer_add(request, event_id: int):
+    event = _or_404(access_event_by_id, request.user, event_id)
+    if not can_manage_event(request.user, event):
+        raise PermissionDenied
+    person = get_object_or_404(people_visible_to(request.user) | Person.objects.filter(
+        accreditations__valid_until__gte=event.starts_on), pk=request.POST.get("person"))
+    try:
+        services.trainer_add(by=request.user, event=event, person=person)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("training:event", event.pk)
