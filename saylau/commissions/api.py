@@ -100,6 +100,15 @@ def _commission_out(commission) -> dict:
     }
 
 
+# The columns _member_out reads: a page of 100 members then loads neither the people's contact
+# details nor the commissions' names and addresses.
+MEMBER_OUT_FIELDS = (
+    "person", "commission", "position", "basis", "term_start", "term_end",
+    "person__iin", "person__surname", "person__first_name", "person__patronymic",
+    "commission__code", "commission__region", "commission__region__iso_code",
+)
+
+
 def _member_out(membership, show_iin: bool) -> dict:
     person = membership.person
     return {
@@ -142,7 +151,7 @@ def list_members(request, filters: Query[MemberFilters]):
     qs = selectors.member_list(
         request.auth, commission=filters.commission, region=filters.region, level=filters.level,
         position=filters.position, basis=filters.basis, q=filters.q, include_past=filters.status == "all",
-    )
+    ).only(*MEMBER_OUT_FIELDS)
     items, count = _page(qs, filters.page, filters.page_size)
     show_iin = can_see_iin(request.auth)
     return {

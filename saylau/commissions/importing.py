@@ -17,6 +17,7 @@ from django.core.validators import validate_email
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import iin as iin_rules
 from .models import Basis, Commission, ContentLanguage, Membership, Person, Position
@@ -177,12 +178,13 @@ class _RowReader:
                 self.problem(row, "commission", "unknown_commission",
                              _("No commission with code “%(code)s” in your part of the registry.") % {"code": code})
 
+        # gettext_lazy: the message is translated only for a row that has the problem.
         position = self._choice(row, cells, "position", POSITION_LOOKUP, "unknown_position",
-                                _("Unknown position “%(value)s”: use chair, deputy_chair, secretary or member."))
+                                gettext_lazy("Unknown position “%(value)s”: use chair, deputy_chair, secretary or member."))
         basis = Basis.NON_PERMANENT
         if cell("basis"):
             basis = self._choice(row, cells, "basis", BASIS_LOOKUP, "unknown_basis",
-                                 _("Unknown basis “%(value)s”: use permanent or non_permanent."))
+                                 gettext_lazy("Unknown basis “%(value)s”: use permanent or non_permanent."))
         term_start = self._date(row, cell("term_start"), "term_start")
         term_end = self._date(row, cell("term_end"), "term_end")
         if term_start and term_end and term_end < term_start:
@@ -232,7 +234,8 @@ class _RowReader:
             return None
 
 
-def read_rows(table: Table, plan: ImportPlan, commission_scope: QuerySet[Commission]) -> None:
+def read_rows(table: Table, plan: ImportPlan, commission_scope: QuerySet[Commission], *,
+              lock_commissions: bool = False) -> None:
     columns: dict[str, int] = {}
     for index, header in enumerate(table.headers):
         column = HEADER_LOOKUP.get(normalise_header(header))
@@ -256,6 +259,11 @@ def read_rows(table: Table, plan: ImportPlan, commission_scope: QuerySet[Commiss
     codes = {cell_text(cells[columns["commission"]]).upper()
              for _row, cells in table.rows if columns["commission"] < len(cells)}
     commissions = {c.code: c for c in commission_scope.filter(code__in=codes)}
+    if lock_commissions and commissions:
+        # Inside the caller's transaction: a concurrent import naming the same commissions waits here,
+        # and resolve() below then sees what it wrote.
+        list(Commission.objects.select_for_update().filter(pk__in=[c.pk for c in commissions.values()])
+             .order_by("pk").values_list("pk", flat=True))
 
     reader = _RowReader(plan, table.headers, columns, commissions)
     first_row_of_iin: dict[str, int] = {}
@@ -360,8 +368,13 @@ def _header(plan: ImportPlan, column: str) -> str:
     return plan.headers_by_column.get(column, column)
 
 
-def plan_import(*, filename: str, content: bytes, commission_scope: QuerySet[Commission]) -> ImportPlan:
-    """Read and check a whole file; the plan lists every problem or every change it would make."""
+def plan_import(*, filename: str, content: bytes, commission_scope: QuerySet[Commission],
+                lock_commissions: bool = False) -> ImportPlan:
+    """Read and check a whole file; the plan lists every problem or every change it would make.
+
+    ``lock_commissions`` (inside a transaction) locks the commissions the file names before comparing
+    the rows with the registry.
+    """
     plan = ImportPlan(filename=filename)
     try:
         table = read_table(filename, content)
@@ -369,7 +382,7 @@ def plan_import(*, filename: str, content: bytes, commission_scope: QuerySet[Com
         plan.problems.append(Problem(0, "", exc.code, str(exc.message)))
         return plan
     plan.headers_by_column = {HEADER_LOOKUP.get(normalise_header(h)): h for h in table.headers if h}
-    read_rows(table, plan, commission_scope)
+    read_rows(table, plan, commission_scope, lock_commissions=lock_commissions)
     if not plan.problems and not plan.rows:
         plan.problems.append(Problem(0, "", "file_empty", _("The file has a header row but no members.")))
     if plan.problems:

@@ -148,6 +148,9 @@ class Position(models.TextChoices):
     MEMBER = "member", _("member")
 
 
+POSITION_LABELS = dict(Position.choices)  # lazy labels: translated when formatted
+
+
 class Basis(models.TextChoices):
     PERMANENT = "permanent", _("permanent (professional)")
     NON_PERMANENT = "non_permanent", _("non-permanent")
@@ -178,10 +181,11 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         ordering = ["commission__code", "position", "person__surname"]
         indexes = [
-            # Both term columns in the key: counting a region's current members is then an index-only
-            # scan per commission instead of a sequential scan of every membership.
+            # Both term columns in the key, so that "current members of these commissions / of these
+            # people" is an index-only scan rather than a sequential scan of every membership (counts of
+            # a region's members, the member search).
             models.Index(fields=["commission", "term_end", "term_start"], name="membership_commission_term_idx"),
-            models.Index(fields=["person", "term_end"]),
+            models.Index(fields=["person", "term_end", "term_start"], name="membership_person_term_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -191,7 +195,9 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} — {self.get_position_display()}, {self.commission.code}"
+        # Same text as get_position_display(), without its per-call hashing of every (lazy) choice label:
+        # an import writes one audit entry per new membership, each with this as its object_repr.
+        return f"{self.person} — {POSITION_LABELS.get(self.position, self.position)}, {self.commission.code}"
 
     @property
     def is_current(self) -> bool:

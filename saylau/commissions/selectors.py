@@ -26,7 +26,7 @@ def _member_word_query(word: str) -> Q:
         Q(surname__istartswith=word) | Q(first_name__istartswith=word) | Q(patronymic__istartswith=word)
     ).values("pk")
     condition = Q(person__in=people)
-    commission_ids = list(Commission.objects.filter(code__iexact=word).values_list("pk", flat=True))
+    commission_ids = list(Commission.objects.filter(code__iexact=word).order_by().values_list("pk", flat=True))
     if commission_ids:
         condition |= Q(commission_id__in=commission_ids)
     return condition

@@ -171,12 +171,10 @@ def member_import_apply(*, by, filename: str, content: bytes, member_import: Mem
     """
     scope = editable_commissions(scope_user) if scope_user is not None else Commission.objects.all()
     with transaction.atomic():
-        plan = plan_import(filename=filename, content=content, commission_scope=scope)
-        if plan.ok:
-            # Lock the commissions the file touches, then check again: two imports at once cannot
-            # both seat a chair in the same commission.
-            list(Commission.objects.select_for_update().filter(pk__in={row.commission.pk for row in plan.rows}))
-            plan = plan_import(filename=filename, content=content, commission_scope=scope)
+        # The commissions the file names are locked before the file is checked against the registry, so
+        # two imports at once cannot both seat a chair in the same commission; the file is read and
+        # checked once, under that lock.
+        plan = plan_import(filename=filename, content=content, commission_scope=scope, lock_commissions=True)
         if not plan.ok:
             if member_import is not None:
                 _record_import(member_import, plan, MemberImport.Status.REJECTED)

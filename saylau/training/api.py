@@ -236,10 +236,11 @@ def list_enrolments(request, event_id: int):
 @router.post("/events/{event_id}/enrolments", response=EnrolOut)
 def enrol(request, event_id: int, payload: EnrolIn):
     event = _manageable_event(request.auth, event_id)
-    people = list(people_visible_to(request.auth).filter(pk__in=payload.person_ids))
-    if len(people) != len(set(payload.person_ids)):
+    found = {p.pk: p for p in people_visible_to(request.auth).filter(pk__in=payload.person_ids)}
+    if len(found) != len(set(payload.person_ids)):
         raise DomainError("unknown_person", "Some people are not in your part of the registry.")
-    result = services.enrol_list(by=request.auth, event=event, people=people)
+    # In the order given: when places run out, the waiting list follows the caller's list.
+    result = services.enrol_list(by=request.auth, event=event, people=[found[pk] for pk in payload.person_ids])
     return {"enrolled": result.enrolled, "waitlisted": result.waitlisted, "pending": result.pending,
             "already": result.already}
 

@@ -106,6 +106,6 @@ def log_in(page, username, password=PASSWORD):
 
 def choose_language(page, code):
     """Press a language button in the header and wait for the page to come back in that language."""
-    page.locator(f'header form.lang button[name="language"][value="{code}"]').click()
+    with page.expect_navigation():
+        page.locator(f'header form.lang button[name="language"][value="{code}"]').click()
     page.wait_for_function("code => document.documentElement.lang === code", arg=code)
-    page.wait_for_load_state()

@@ -146,13 +146,13 @@ def cascade_tree(world, precinct_members):
     services.attendance_mark(by=world.admin, session=tree.national_session, person=world.chair, present=True)
     services.event_close(by=world.admin, event=tree.national)
 
-    def child(parent, level, organiser, day, title, trainer=world.chair):
+    def child(parent, level, organiser, day, title, trainer=world.chair, by=world.coordinator):
         event = services.event_create(
-            by=world.coordinator, title_kk=title, title_ru=title, kind="seminar", level=level, organiser=organiser,
+            by=by, title_kk=title, title_ru=title, kind="seminar", level=level, organiser=organiser,
             starts_on=day, ends_on=day, parent=parent, audiences=[precinct_members], trainers=[trainer],
         )
         event.only_session = services.session_create(
-            by=world.coordinator, event=event, day=day, starts_at=datetime.time(10), ends_at=datetime.time(13),
+            by=by, event=event, day=day, starts_at=datetime.time(10), ends_at=datetime.time(13),
             title_kk=title, title_ru=title,
         )
         return event
