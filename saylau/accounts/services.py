@@ -152,7 +152,7 @@ class InvitationInvalid(DomainError):
 
 def invitation_by_link(secret: str) -> Invitation:
     invitation = Invitation.objects.select_related("user", "person").filter(digest=token_digest(secret)).first()
-    if invitation is None or not invitation.is_usable or invitation.channel != Channel.EMAIL:
+    if invitation is None or not invitation.is_usable or not invitation.user.is_active or invitation.channel != Channel.EMAIL:
         raise InvitationInvalid("invitation_invalid", _("This invitation link is not valid or has expired."))
     return invitation
 
@@ -163,7 +163,7 @@ def invitation_by_code(*, iin: str, code: str) -> Invitation:
         .filter(digest=token_digest(normalise_code(code)), person__iin=iin.strip(), channel=Channel.PRINT)
         .first()
     )
-    if invitation is None or not invitation.is_usable:
+    if invitation is None or not invitation.is_usable or not invitation.user.is_active:
         raise InvitationInvalid("invitation_invalid", _("The IIN and code do not match a valid invitation."))
     return invitation
 
@@ -175,10 +175,12 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
     if not invitation.is_usable:
         raise InvitationInvalid("invitation_invalid", _("This invitation has already been used or has expired."))
     user = invitation.user
+    if not user.is_active:
+        # An administrator closed the account: an old invitation must not reopen it.
+        raise InvitationInvalid("account_inactive", _("This account has been deactivated."))
     password_validation.validate_password(password, user)
     user.set_password(password)
-    user.is_active = True
-    user.save(update_fields=["password", "is_active"])
+    user.save(update_fields=["password"])
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
     audit(actor=user, action="invitation.accepted", obj=user)

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from saylau.commissions.models import Membership
@@ -109,7 +110,8 @@ def invitations(request):
                 "site": settings.SITE_URL,
             })
         queued = services.invitations_email(by=request.user, people=people)
-        messages.success(request, _("%(count)s invitation e-mails are being sent.") % {"count": queued})
+        messages.success(request, ngettext("%(count)s invitation e-mail is being sent.",
+                                           "%(count)s invitation e-mails are being sent.", queued) % {"count": queued})
         return redirect("accounts:invitations")
     return render(request, "accounts/invitations.html", context)
 

@@ -10,7 +10,8 @@ from .tabular import EXPORT_COLUMNS, EXPORT_HEADERS, write_csv, write_xlsx
 
 def member_table(memberships: QuerySet[Membership], *, header_language: str = "en",
                  include_iin: bool = True) -> tuple[list[str], list[list[object]]]:
-    columns = [c for c in EXPORT_COLUMNS if include_iin or c != "iin"]
+    # Without the right to personal data, the contact details go together with the IIN.
+    columns = [c for c in EXPORT_COLUMNS if include_iin or c not in ("iin", "phone", "email")]
     headers = [EXPORT_HEADERS[header_language][c] for c in columns]
     rows = []
     for membership in memberships.select_related("person", "commission").iterator(chunk_size=2000):

@@ -19,9 +19,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from saylau.core.i18n import current_language
+
 from . import iin as iin_rules
 from .models import Basis, Commission, ContentLanguage, Membership, Person, Position
-from .tabular import HEADER_LOOKUP, REQUIRED_COLUMNS, Table, UnreadableFile, cell_text, normalise_header, read_table
+from .tabular import (
+    EXPORT_HEADERS,
+    HEADER_LOOKUP,
+    REQUIRED_COLUMNS,
+    Table,
+    UnreadableFile,
+    cell_text,
+    normalise_header,
+    read_table,
+)
 
 POSITION_ALIASES = {
     Position.CHAIR: ("chair", "chairman", "председатель", "төраға"),
@@ -187,7 +198,7 @@ class _RowReader:
                                  gettext_lazy("Unknown basis “%(value)s”: use permanent or non_permanent."))
         term_start = self._date(row, cell("term_start"), "term_start")
         term_end = self._date(row, cell("term_end"), "term_end")
-        if term_start and term_end and term_end < term_start:
+        if term_end and term_end < (term_start or timezone.localdate()):
             self.problem(row, "term_end", "term_order", _("The term ends before it starts."))
 
         if len(self.plan.problems) > before:
@@ -246,11 +257,12 @@ def read_rows(table: Table, plan: ImportPlan, commission_scope: QuerySet[Commiss
             plan.problems.append(Problem(1, header, "duplicate_column", _("This column appears twice.")))
         else:
             columns[column] = index
+    headers = EXPORT_HEADERS.get(current_language(), EXPORT_HEADERS["en"])
     for column in REQUIRED_COLUMNS:
         if column not in columns:
             plan.problems.append(Problem(
                 1, "", "missing_column",
-                _("The header row has no “%(column)s” column.") % {"column": column},
+                _("The header row has no “%(column)s” column.") % {"column": headers[column]},
             ))
     if plan.problems:
         return
@@ -294,7 +306,7 @@ def resolve(plan: ImportPlan, *, today: datetime.date | None = None) -> None:
     person_ids = [person.pk for person in people.values()]
     for start in range(0, len(person_ids), 900):
         chunk = person_ids[start:start + 900]
-        memberships = Membership.objects.current(today).filter(person_id__in=chunk).select_related("person", "commission")
+        memberships = Membership.objects.not_ended(today).filter(person_id__in=chunk).select_related("person", "commission")
         for membership in memberships:
             current_by_person[membership.person_id].append(membership)
 

@@ -157,6 +157,10 @@ class Basis(models.TextChoices):
 
 
 class MembershipQuerySet(models.QuerySet):
+    def not_ended(self, on=None):
+        """Current or still to begin: the terms a new seat for the same person must replace."""
+        return self.filter(Q(term_end__isnull=True) | Q(term_end__gte=on or timezone.localdate()))
+
     def current(self, on=None):
         on = on or timezone.localdate()
         return self.filter(Q(term_start__isnull=True) | Q(term_start__lte=on)).filter(

@@ -105,22 +105,18 @@ def can_see_audit(user) -> bool:
     return _is_active(user) and user.role in (Role.ADMIN, Role.AUDITOR, Role.COORDINATOR)
 
 
-def _not_found(what) -> NotFound:
-    return NotFound("not_found", _("%(what)s not found.") % {"what": what})
-
-
 def access_commission_by_id(user, commission_id: int) -> Commission:
     try:
         return commissions_visible_to(user).select_related("region", "parent").get(pk=commission_id)
     except (Commission.DoesNotExist, ValueError, TypeError):
-        raise _not_found(_("Commission")) from None
+        raise NotFound("not_found", _("Commission not found.")) from None
 
 
 def access_person_by_id(user, person_id: int) -> Person:
     try:
         return people_visible_to(user).get(pk=person_id)
     except (Person.DoesNotExist, ValueError, TypeError):
-        raise _not_found(_("Person")) from None
+        raise NotFound("not_found", _("Person not found.")) from None
 
 
 def access_membership_by_id(user, membership_id: int) -> Membership:
@@ -131,7 +127,7 @@ def access_membership_by_id(user, membership_id: int) -> Membership:
             .get(pk=membership_id)
         )
     except (Membership.DoesNotExist, ValueError, TypeError):
-        raise _not_found(_("Member")) from None
+        raise NotFound("not_found", _("Member not found.")) from None
 
 
 def editable_commissions(user) -> QuerySet[Commission]:

@@ -7,6 +7,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from saylau.core.audit import audit, audit_entry, diff, snapshot
 from saylau.core.errors import Conflict, DomainError
@@ -128,7 +129,7 @@ def membership_create(*, by, person: Person, commission: Commission, position: s
     ).exclude(person=person).exists():
         raise Conflict("second_chair", _("This commission already has a chair."))
     start = term_start or today
-    for current in Membership.objects.current(today).filter(person=person):
+    for current in Membership.objects.not_ended(today).filter(person=person):
         _close(by=by, membership=current, on=start)
     membership = Membership.objects.create(
         person=person, commission=commission, position=position, basis=basis, term_start=start, term_end=term_end
@@ -138,13 +139,15 @@ def membership_create(*, by, person: Person, commission: Commission, position: s
 
 
 def _close(*, by, membership: Membership, on: datetime.date) -> None:
-    """End a term the day before ``on`` (or drop a term that had not begun)."""
+    """End a term the day before ``on``; a term that would not have lasted a day is withdrawn instead."""
     end = on - datetime.timedelta(days=1)
     if membership.term_start and membership.term_start > end:
-        end = membership.term_start
+        audit(actor=by, action="membership.withdrawn", obj=membership, changes=snapshot(membership, MEMBERSHIP_FIELDS))
+        membership.delete()
+        return
+    audit(actor=by, action="membership.ended", obj=membership, changes={"term_end": [membership.term_end, end]})
     membership.term_end = end
     membership.save(update_fields=["term_end"])
-    audit(actor=by, action="membership.ended", obj=membership, changes={"term_end": [None, end]})
 
 
 @transaction.atomic
@@ -158,8 +161,10 @@ class ImportRejected(DomainError):
 
     def __init__(self, plan: ImportPlan):
         self.plan = plan
-        super().__init__("import_rejected", _("The file was not imported: %(count)s problem(s) found.")
-                         % {"count": len(plan.problems)})
+        count = len(plan.problems)
+        super().__init__("import_rejected", ngettext(
+            "The file was not imported: %(count)s problem found.",
+            "The file was not imported: %(count)s problems found.", count) % {"count": count})
 
 
 def member_import_apply(*, by, filename: str, content: bytes, member_import: MemberImport | None = None,
@@ -222,18 +227,24 @@ def _write_plan(*, by, plan: ImportPlan) -> None:
 
     starts = {row.iin: row.term_start or today for row in plan.memberships_to_create}
     iin_by_person_id = {person.pk: iin for iin, person in people_by_iin.items()}
-    closing = []
+    closing, withdrawn = [], []
     for membership in plan.memberships_to_close:
         start = starts.get(iin_by_person_id.get(membership.person_id), today)
         end = start - datetime.timedelta(days=1)
         if membership.term_start and membership.term_start > end:
-            end = membership.term_start
+            # It would not last a day (seated today, or not yet begun): withdraw it rather than end it.
+            withdrawn.append(membership.pk)
+            entries.append(audit_entry(actor=actor, action="membership.withdrawn", obj=membership,
+                                       changes=snapshot(membership, MEMBERSHIP_FIELDS)))
+            continue
+        entries.append(audit_entry(actor=actor, action="membership.ended", obj=membership,
+                                   changes={"term_end": [membership.term_end, end]}))
         membership.term_end = end
         closing.append(membership)
-        entries.append(audit_entry(actor=actor, action="membership.ended", obj=membership,
-                                   changes={"term_end": [None, end]}))
     if closing:
         Membership.objects.bulk_update(closing, ["term_end"], batch_size=1000)
+    if withdrawn:
+        Membership.objects.filter(pk__in=withdrawn).delete()
 
     new_memberships = [
         Membership(person=people_by_iin[row.iin], commission=row.commission, position=row.position,

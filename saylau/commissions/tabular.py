@@ -91,9 +91,15 @@ def _read_xlsx(content: bytes) -> Table:
         raise UnreadableFile(
             "file_unreadable", _("The file is not a readable XLSX workbook (%(error)s).") % {"error": exc}
         ) from None
-    sheet = workbook.worksheets[0]
-    raw_rows = list(sheet.iter_rows(values_only=True))
-    workbook.close()
+    try:
+        # Sheets are parsed lazily: a damaged sheet fails here, not when the workbook opens.
+        raw_rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises XML, zip and value errors alike
+        raise UnreadableFile(
+            "file_unreadable", _("The file is not a readable XLSX workbook (%(error)s).") % {"error": exc}
+        ) from None
+    finally:
+        workbook.close()
     return _table_from_rows(raw_rows)
 
 
@@ -114,7 +120,8 @@ def _read_csv(content: bytes) -> Table:
     if b"\x00" in content[:4096]:
         raise UnreadableFile("file_unreadable", _("The file is neither a CSV table nor an XLSX workbook."))
     text = _decode(content)
-    first_line = text.split("\n", 1)[0]
+    lines = text.splitlines()
+    first_line = next((line for line in lines if line.strip(" ,;\t")), lines[0] if lines else "")
     # Spreadsheets in Russian and Kazakh locales save CSV with semicolons.
     delimiter = max((";", ",", "\t"), key=first_line.count)
     try:

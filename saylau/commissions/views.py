@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from saylau.core.audit import redact
 from saylau.core.errors import DomainError, NotFound
 from saylau.core.models import AuditEntry
 
@@ -99,9 +100,11 @@ def person_detail(request, person_id: int):
     )
     history = []
     if can_see_audit(request.user):
-        history = AuditEntry.objects.filter(
+        entries = AuditEntry.objects.filter(
             object_type="commissions.person", object_id=str(person.pk)
         ).select_related("actor")[:50]
+        show_iin = can_see_iin(request.user, person)
+        history = [(entry, redact(entry.changes, show_iin=show_iin)) for entry in entries]
     return render(request, "commissions/person.html", {
         "person": person,
         "memberships": memberships,

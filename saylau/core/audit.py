@@ -12,11 +12,25 @@ from .models import AuditEntry
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, (datetime.date, datetime.datetime)):
+    """A value the JSON audit trail can hold: dates as ISO text, records as their key, containers recursively."""
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
         return value.isoformat()
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(item) for item in value]
     return value
+
+
+def redact(changes: dict, *, show_iin: bool) -> dict:
+    """The trail as a reader may see it: IINs only for roles entitled to personal data."""
+    if show_iin:
+        return changes
+    hidden = "••••••••••••"
+    return {key: ([hidden if item else item for item in value] if isinstance(value, list) else hidden)
+            if key == "iin" else value for key, value in changes.items()}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

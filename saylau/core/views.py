@@ -5,9 +5,10 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from saylau.commissions.scoping import can_see_audit
+from saylau.commissions.scoping import can_see_audit, can_see_iin
 from saylau.commissions.selectors import member_list, tree_roots
 
+from .audit import redact
 from .selectors import audit_entries_visible_to
 
 
@@ -30,7 +31,9 @@ def audit_log(request):
     if action := request.GET.get("action", "").strip():
         entries = entries.filter(action__startswith=action)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit.html", {"page": page, "action": action})
+    show_iin = can_see_iin(request.user)
+    rows = [(entry, redact(entry.changes, show_iin=show_iin)) for entry in page]
+    return render(request, "core/audit.html", {"page": page, "rows": rows, "action": action})
 
 
 def health(request):

@@ -209,9 +209,11 @@ class TrainingDemo:
         for membership in Membership.objects.current().filter(
                 commission__level__in=["territorial", "regional"]).select_related("person").order_by("pk"):
             by_region.setdefault(membership.commission.region_id, []).append(membership.person)
+        # Round-robin over the regions so that the 150 places reach every region (8 each would leave the last out).
         trainers = []
-        for region_id, people in sorted(by_region.items()):
-            trainers.extend((person, region_id) for person in people[:8])
+        regions = sorted(by_region.items())
+        for rank in range(8):
+            trainers.extend((people[rank], region_id) for region_id, people in regions if rank < len(people))
         trainers = trainers[:150]
         for person, _region_id in trainers:
             self.enrolments.append(Enrolment(event=tot, person=person, status=EnrolmentStatus.ENROLLED,

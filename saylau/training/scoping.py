@@ -42,10 +42,10 @@ def events_visible_to(user) -> QuerySet[Event]:
 
 
 def events_open_for_registration(user) -> QuerySet[Event]:
-    """Events a participant may ask to join: scheduled, national or in a region where they sit on a commission."""
+    """Events a participant may ask to join: scheduled, national or in a region where they sit on a commission now."""
     if not _active(user) or not user.person_id:
         return Event.objects.none()
-    regions = user.person.memberships.values("commission__region_id")
+    regions = user.person.memberships.current().values("commission__region_id")
     return Event.objects.filter(status=EventStatus.SCHEDULED).filter(Q(region__isnull=True) | Q(region_id__in=regions))
 
 

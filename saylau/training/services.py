@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from saylau.commissions import iin as iin_rules
 from saylau.commissions.models import Commission, Membership, Person
@@ -271,7 +272,10 @@ def enrol_by_filter(*, by, event: Event, memberships) -> EnrolmentResult:
 class EnrolmentFileRejected(DomainError):
     def __init__(self, problems: list[dict]):
         self.problems = problems
-        super().__init__("file_rejected", _("The file was not used: %(count)s problem(s) found.") % {"count": len(problems)})
+        count = len(problems)
+        super().__init__("file_rejected", ngettext(
+            "The file was not used: %(count)s problem found.", "The file was not used: %(count)s problems found.", count
+        ) % {"count": count})
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@
 import datetime
 import importlib
 
-import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -247,8 +246,6 @@ def test_after_five_wrong_passwords_the_token_endpoint_refuses_the_right_one_wit
     assert not ApiToken.objects.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: AxesMiddleware replaces the API's JSON 429 with the HTML "
-                                       "locked_out.html page, so API clients never see code too_many_attempts")
 def test_a_locked_token_request_answers_in_json_with_code_too_many_attempts(client, world):
     fail_five_times_on_the_api(client, "coordinator")
     response = get_token(client, "coordinator")
@@ -266,8 +263,6 @@ def test_failures_on_the_api_and_on_the_page_count_together(client, world):
     assert get_token(client, "coordinator").status_code == 429
 
 
-@pytest.mark.xfail(strict=True, reason="bug: axes counts failures per typed identifier, so the IIN is a second "
-                                       "username with its own five attempts for the same account")
 def test_a_lock_on_the_username_also_holds_for_the_accounts_iin(client, world):
     fail_five_times_on_the_page(client, "participant")
     response = log_in(client, world.member1.iin)
@@ -275,8 +270,6 @@ def test_a_lock_on_the_username_also_holds_for_the_accounts_iin(client, world):
     assert SESSION_KEY not in client.session
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the token endpoint does not strip the username but the backend does, "
-                                       "so ' coordinator' is a fresh axes username that logs in as coordinator")
 def test_padding_the_username_with_spaces_does_not_escape_the_lock_on_the_api(client, world):
     fail_five_times_on_the_api(client, "coordinator")
     response = get_token(client, " coordinator")

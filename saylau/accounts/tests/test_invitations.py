@@ -232,8 +232,6 @@ def test_a_printed_code_does_not_work_as_a_link(client, world):
     assert response.context["link_error"]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: invitation_accept sets is_active=True, so an outstanding code "
-                                       "re-opens an account an administrator has deactivated")
 def test_an_outstanding_code_does_not_reactivate_a_deactivated_account(client, world):
     code = print_codes(world, world.member2)[world.member2.pk]
     User.objects.filter(person=world.member2).update(is_active=False)

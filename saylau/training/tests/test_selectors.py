@@ -333,3 +333,31 @@ def test_the_percentage_without_a_target(world):
     row = selectors.CoverageRow(region_iso="KZ-19", region_name="", audience_code="x", audience_name="", target=0,
                                 reached=3, untrained_commissions=[])
     assert row.percent is None
+
+
+# --- The demo -------------------------------------------------------------------------------------
+
+
+def test_the_demo_builds_a_roadmap_a_two_day_seminar_a_cascade_and_targets(db):
+    from django.core.management import call_command
+
+    from saylau.accounts.models import User
+    from saylau.training.demo import TrainingDemo
+
+    call_command("demo", verbosity=0)
+    admin = User.objects.get(username="admin")
+
+    roadmap = Roadmap.objects.get(year=2025)
+    statuses = [selectors.roadmap_item_status(item) for item in roadmap.items.prefetch_related("events")]
+    assert statuses[-1] == "planned" and statuses[7] == "cancelled" and "held" in statuses
+    seminar = roadmap.items.get(number=16).events.get()
+    assert (seminar.starts_on, seminar.ends_on) == (d(2025, 11, 5), d(2025, 11, 6))
+    assert sorted({s.day for s in seminar.sessions.all()}) == [d(2025, 11, 5), d(2025, 11, 6)]
+
+    root = selectors.cascade(admin, seminar.__class__.objects.get(trains_trainers=True, parent=None))
+    assert len(root.children) == 20
+    assert all(child.trainers for child in root.children)
+    assert len(root.reached_ids) > max(len(child.reached_ids) for child in root.children)
+    assert {r.region_iso for r in selectors.coverage(admin, year=2025)} == {"KZ-43", "KZ-19", "KZ-61", "KZ-75"}
+
+    assert TrainingDemo().build() == {"events": 0}  # idempotent

@@ -571,6 +571,16 @@ def test_self_registration_is_only_for_the_participants_region_or_national_event
     assert not Enrolment.objects.exists()
 
 
+def test_an_ex_member_cannot_ask_to_join_their_former_regions_events(world, event, today):
+    Membership.objects.filter(person=world.member1).update(term_end=today - DAY)
+
+    with pytest.raises(PermissionDenied):
+        services.self_register(user=world.participant, event=event)
+
+    national = services.event_create(by=world.admin, **event_fields(world, organiser=world.cec, level="republican"))
+    assert services.self_register(user=world.participant, event=national).status == EnrolmentStatus.PENDING
+
+
 def test_only_the_events_managers_decide(world, event):
     enrolment = services.self_register(user=world.participant, event=event)
 
