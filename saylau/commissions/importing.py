@@ -89,7 +89,7 @@ class MemberRow:
     person: dict  # surname, first_name, … (only the cells the file filled)
     commission: Commission
     position: str
-    basis: str
+    basis: str | None
     term_start: datetime.date | None
     term_end: datetime.date | None
 
@@ -192,7 +192,7 @@ class _RowReader:
         # gettext_lazy: the message is translated only for a row that has the problem.
         position = self._choice(row, cells, "position", POSITION_LOOKUP, "unknown_position",
                                 gettext_lazy("Unknown position “%(value)s”: use chair, deputy_chair, secretary or member."))
-        basis = Basis.NON_PERMANENT
+        basis = None  # not given: a sitting member keeps theirs, a new one is non-permanent
         if cell("basis"):
             basis = self._choice(row, cells, "basis", BASIS_LOOKUP, "unknown_basis",
                                  gettext_lazy("Unknown basis “%(value)s”: use permanent or non_permanent."))
@@ -326,7 +326,8 @@ def resolve(plan: ImportPlan, *, today: datetime.date | None = None) -> None:
             plan.changed_people.append((person, changes))
         same = [
             m for m in current_by_person.get(person.pk, [])
-            if m.commission_id == member.commission.pk and m.position == member.position and m.basis == member.basis
+            if m.commission_id == member.commission.pk and m.position == member.position
+            and (member.basis is None or m.basis == member.basis)
             and (member.term_start is None or m.term_start == member.term_start)
             and (member.term_end is None or m.term_end == member.term_end)
         ]

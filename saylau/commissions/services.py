@@ -15,7 +15,7 @@ from saylau.core.models import AuditEntry
 
 from . import iin as iin_rules
 from .importing import ImportPlan, plan_import
-from .models import ALLOWED_PARENT_LEVELS, Commission, MemberImport, Membership, Person, Position
+from .models import ALLOWED_PARENT_LEVELS, Basis, Commission, MemberImport, Membership, Person, Position
 from .scoping import editable_commissions
 
 COMMISSION_FIELDS = (
@@ -175,21 +175,24 @@ def member_import_apply(*, by, filename: str, content: bytes, member_import: Mem
     (the command line, run by the operator of the server).
     """
     scope = editable_commissions(scope_user) if scope_user is not None else Commission.objects.all()
-    with transaction.atomic():
-        # The commissions the file names are locked before the file is checked against the registry, so
-        # two imports at once cannot both seat a chair in the same commission; the file is read and
-        # checked once, under that lock.
-        plan = plan_import(filename=filename, content=content, commission_scope=scope, lock_commissions=True)
-        if not plan.ok:
-            if member_import is not None:
-                _record_import(member_import, plan, MemberImport.Status.REJECTED)
-            raise ImportRejected(plan)
-        _write_plan(by=by, plan=plan)
-        if member_import is None:
-            member_import = MemberImport(created_by=by if getattr(by, "pk", None) else None,
-                                         filename=filename, content=content)
-        _record_import(member_import, plan, MemberImport.Status.APPLIED)
-        audit(actor=by, action="members.imported", obj=member_import, changes=plan.summary())
+    try:
+        with transaction.atomic():
+            # The commissions the file names are locked before the file is checked against the registry, so
+            # two imports at once cannot both seat a chair in the same commission; the file is read and
+            # checked once, under that lock.
+            plan = plan_import(filename=filename, content=content, commission_scope=scope, lock_commissions=True)
+            if not plan.ok:
+                raise ImportRejected(plan)
+            _write_plan(by=by, plan=plan)
+            if member_import is None:
+                member_import = MemberImport(created_by=by if getattr(by, "pk", None) else None,
+                                             filename=filename, content=content)
+            _record_import(member_import, plan, MemberImport.Status.APPLIED)
+            audit(actor=by, action="members.imported", obj=member_import, changes=plan.summary())
+    except ImportRejected as exc:
+        if member_import is not None:  # after the rollback, so that the rejection is kept
+            _record_import(member_import, exc.plan, MemberImport.Status.REJECTED)
+        raise
     return plan
 
 
@@ -248,7 +251,7 @@ def _write_plan(*, by, plan: ImportPlan) -> None:
 
     new_memberships = [
         Membership(person=people_by_iin[row.iin], commission=row.commission, position=row.position,
-                   basis=row.basis, term_start=row.term_start or today, term_end=row.term_end)
+                   basis=row.basis or Basis.NON_PERMANENT, term_start=row.term_start or today, term_end=row.term_end)
         for row in plan.memberships_to_create
     ]
     Membership.objects.bulk_create(new_memberships, batch_size=1000)

@@ -6,7 +6,6 @@ import csv
 import datetime
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -87,7 +86,7 @@ def _read_xlsx(content: bytes) -> Table:
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a damaged part raises zip, XML, key or value errors alike
         raise UnreadableFile(
             "file_unreadable", _("The file is not a readable XLSX workbook (%(error)s).") % {"error": exc}
         ) from None

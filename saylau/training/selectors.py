@@ -207,4 +207,7 @@ def accredited_trainers(event: Event) -> list:
     if event.region_id:
         qs = qs.filter(region_id=event.region_id)
     taken = event.trainers.values("person_id")
-    return [a.person for a in qs.exclude(person_id__in=taken).select_related("person").order_by("person__surname")]
+    people = {}  # one entry per person, however many accreditations they hold
+    for accreditation in qs.exclude(person_id__in=taken).select_related("person").order_by("person__surname", "person_id"):
+        people.setdefault(accreditation.person_id, accreditation.person)
+    return list(people.values())

@@ -418,8 +418,9 @@ def trainer_add(request, event_id: int):
     event = _or_404(access_event_by_id, request.user, event_id)
     if not can_manage_event(request.user, event):
         raise PermissionDenied
-    person = get_object_or_404(people_visible_to(request.user) | Person.objects.filter(
-        accreditations__valid_until__gte=event.starts_on), pk=request.POST.get("person"))
+    # distinct(): the join on accreditations repeats a person accredited twice (get() would fail).
+    person = get_object_or_404((people_visible_to(request.user) | Person.objects.filter(
+        accreditations__valid_until__gte=event.starts_on)).distinct(), pk=request.POST.get("person"))
     try:
         services.trainer_add(by=request.user, event=event, person=person)
     except DomainError as exc:

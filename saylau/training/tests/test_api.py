@@ -8,7 +8,7 @@ from django.core import mail
 from saylau.accounts.models import Role
 from saylau.core.models import AuditEntry
 from saylau.training import services
-from saylau.training.models import Attendance, CoverageTarget, Enrolment, Event, Session
+from saylau.training.models import Attendance, CoverageTarget, Enrolment, Event, RoadmapItem, Session
 
 from .conftest import at, event_fields, new_user
 
@@ -476,3 +476,69 @@ def test_the_coverage_query_count_does_not_grow_with_events(client, world, targe
     with django_assert_max_num_queries(7):
         payload = client.get("/api/v1/coverage?year=2025").json()
     assert {item["region"]: item["reached"] for item in payload["items"]} == {"KZ-19": 2, "KZ-10": 0}
+
+
+# --- Roadmap and targets --------------------------------------------------------------------------
+
+
+def roadmap_item_payload(world, **overrides):
+    return {"title_kk": "УСК мүшелеріне семинар", "title_ru": "Семинар для членов УИК", "kind": "seminar",
+            "level": "territorial", "audiences": ["precinct_members"], "planned_month": 4,
+            "responsible": world.tec.pk, "funding": "local_budget", "planned_participants": 1500} | overrides
+
+
+def test_the_administrator_writes_the_roadmap_and_everyone_reads_it(client, world, make_event):
+    login(client, world.admin)
+    created = client.post("/api/v1/roadmaps", {"year": 2025, "resolution_number": "58/73",
+                                               "resolution_date": "2024-12-11"}, content_type="application/json")
+    assert created.status_code == 201
+    assert created.json()["items"] == []
+
+    item = client.post("/api/v1/roadmaps/2025/items", roadmap_item_payload(world), content_type="application/json")
+    assert item.status_code == 201
+    assert (item.json()["number"], item.json()["planned_quarter"], item.json()["status"]) == (1, 2, "planned")
+
+    event = make_event(roadmap_item=RoadmapItem.objects.get(pk=item.json()["id"]))
+
+    payload = login(client, world.participant).get("/api/v1/roadmaps/2025").json()
+    assert payload["resolution_number"] == "58/73"
+    (row,) = payload["items"]
+    assert (row["status"], row["events"], row["audiences"]) == ("scheduled", [event.pk], ["precinct_members"])
+
+
+def test_roadmap_errors(client, world):
+    login(client, world.admin)
+    body = {"year": 2025, "resolution_number": "58/73", "resolution_date": "2024-12-11"}
+    client.post("/api/v1/roadmaps", body, content_type="application/json")
+
+    duplicate = client.post("/api/v1/roadmaps", body, content_type="application/json")
+    assert (duplicate.status_code, duplicate.json()["code"]) == (409, "roadmap_exists")
+    assert client.get("/api/v1/roadmaps/2030").status_code == 404
+    assert client.post("/api/v1/roadmaps/2030/items", roadmap_item_payload(world),
+                       content_type="application/json").status_code == 404
+    assert client.post("/api/v1/roadmaps/2025/items", roadmap_item_payload(world, planned_month=13),
+                       content_type="application/json").status_code == 422
+
+
+def test_a_coordinator_cannot_write_the_roadmap(client, world):
+    login(client, world.coordinator)
+
+    response = client.post("/api/v1/roadmaps", {"year": 2025, "resolution_number": "1", "resolution_date": "2024-12-11"},
+                           content_type="application/json")
+
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+
+
+def test_coverage_targets_are_set_by_the_administrator(client, world, precinct_members):
+    body = {"year": 2025, "region": "kz-19", "audience": "precinct_members", "target": 1500}
+
+    assert login(client, world.coordinator).put("/api/v1/coverage/targets", body,
+                                                content_type="application/json").status_code == 403
+    response = login(client, world.admin).put("/api/v1/coverage/targets", body, content_type="application/json")
+
+    assert response.json() == {"year": 2025, "region": "KZ-19", "audience": "precinct_members", "target": 1500}
+    assert [i["target"] for i in client.get("/api/v1/coverage?year=2025").json()["items"]] == [1500]
+    unknown = client.put("/api/v1/coverage/targets", body | {"region": "KZ-99"}, content_type="application/json")
+    assert (unknown.status_code, unknown.json()["code"]) == (400, "unknown_region_or_audience")
+    assert client.put("/api/v1/coverage/targets", body | {"target": -1},
+                      content_type="application/json").status_code == 422

@@ -10,6 +10,7 @@ from icalendar import Calendar
 from saylau.core.models import AuditEntry
 from saylau.training import services
 from saylau.training.models import (
+    Accreditation,
     Attendance,
     CoverageTarget,
     Enrolment,
@@ -123,7 +124,7 @@ def test_the_event_page_shows_the_programme_participants_and_attendance_rates(cl
         assert title in page
     assert "Әлия Нұрланқызы" in page
     assert world.member1.surname in page and world.member2.surname in page
-    assert "33" in page  # member1 attended one session of three
+    assert "<td>33 %</td>" in page and "<td>0 %</td>" in page  # member1: one session of three; member2: none
     assert f"/training/sessions/{enrolled.s1.pk}/roster/" in page
     assert event_trainer.person.full_name in page
 
@@ -494,3 +495,54 @@ def test_self_check_in_with_an_expired_code_shows_an_error(client, world, enroll
     assert response.context["form"].errors["code"]
     assert not Attendance.objects.exists()
     assert not AuditEntry.objects.filter(action="attendance.checked_in").exists()
+
+
+# --- Assigning trainers -----------------------------------------------------------------------------
+
+
+def test_the_event_page_offers_accredited_trainers_and_assigns_one(client, world, cascade_tree):
+    child = cascade_tree.child(cascade_tree.territorial, "precinct", world.tec, datetime.date(2025, 9, 1), "Күз")
+    child.trainers.all().delete()
+    login(client, world.coordinator)
+
+    page = text(client.get(f"/training/{child.pk}/"))
+    assert f'action="/training/{child.pk}/trainers/"' in page
+    assert f'<option value="{world.chair.pk}">' in page
+
+    response = client.post(f"/training/{child.pk}/trainers/", {"person": world.chair.pk})
+
+    assert response.status_code == 302
+    assert [t.person for t in child.trainers.all()] == [world.chair]
+
+
+def test_an_unaccredited_trainer_is_refused_with_a_message(client, world, cascade_tree):
+    login(client, world.coordinator)
+
+    response = client.post(f"/training/{cascade_tree.precinct1.pk}/trainers/", {"person": world.member2.pk},
+                           follow=True)
+
+    assert response.status_code == 200
+    assert world.member2.full_name in text(response)  # "… has no valid trainer accreditation."
+    assert not cascade_tree.precinct1.trainers.filter(person=world.member2).exists()
+
+
+def test_a_trainer_accredited_twice_can_be_assigned(client, world, cascade_tree):
+    second_tot = services.event_create(by=world.admin, **event_fields(
+        world, organiser=world.cec, level="republican", trains_trainers=True, starts_on=datetime.date(2025, 5, 1),
+        ends_on=datetime.date(2025, 5, 1)))
+    Accreditation.objects.create(person=world.chair, event=second_tot, region=world.almaty_region,
+                                 issued_on=datetime.date(2025, 5, 1), valid_until=datetime.date(2027, 5, 1))
+    child = cascade_tree.child(cascade_tree.territorial, "precinct", world.tec, datetime.date(2025, 9, 1), "Күз")
+    child.trainers.all().delete()
+
+    response = login(client, world.coordinator).post(f"/training/{child.pk}/trainers/", {"person": world.chair.pk})
+
+    assert response.status_code == 302
+    assert child.trainers.count() == 1
+
+
+def test_only_managers_assign_trainers(client, world, event):
+    for user, status in ((world.trainer, 403), (world.auditor, 403), (world.abai_coordinator, 404)):
+        response = login(client, user).post(f"/training/{event.pk}/trainers/", {"person": world.chair.pk})
+        assert response.status_code == status
+    assert not event.trainers.exists()

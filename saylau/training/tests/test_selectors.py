@@ -6,7 +6,7 @@ import pytest
 
 from saylau.commissions.models import Commission, Membership
 from saylau.training import selectors, services
-from saylau.training.models import Audience, CoverageTarget, EventStatus, Roadmap, RoadmapItem
+from saylau.training.models import Accreditation, Audience, CoverageTarget, EventStatus, Roadmap, RoadmapItem
 
 from .conftest import event_fields, new_person
 
@@ -361,3 +361,36 @@ def test_the_demo_builds_a_roadmap_a_two_day_seminar_a_cascade_and_targets(db):
     assert {r.region_iso for r in selectors.coverage(admin, year=2025)} == {"KZ-43", "KZ-19", "KZ-61", "KZ-75"}
 
     assert TrainingDemo().build() == {"events": 0}  # idempotent
+
+
+# --- Trainers to choose from ----------------------------------------------------------------------
+
+
+def test_the_trainers_to_choose_are_accredited_on_the_first_day_in_the_events_region(world, cascade_tree):
+    abai_trainer = new_person(960, "Абайлық", world.abai_tec)
+    expired = new_person(961, "Мерзімі өткен", world.pec2)
+    Accreditation.objects.create(person=abai_trainer, event=cascade_tree.national, region=world.abai,
+                                 issued_on=d(2025, 2, 12), valid_until=d(2027, 2, 12))
+    Accreditation.objects.create(person=expired, event=cascade_tree.national, region=world.almaty_region,
+                                 issued_on=d(2023, 2, 12), valid_until=d(2025, 1, 1))
+    new_child = cascade_tree.child(cascade_tree.territorial, "precinct", world.tec, d(2025, 9, 1), "Күз")
+    new_child.trainers.all().delete()
+
+    assert selectors.accredited_trainers(new_child) == [world.chair]
+    assert selectors.accredited_trainers(cascade_tree.precinct1) == []  # the chair already trains there
+    national_child = services.event_create(by=world.admin, **event_fields(
+        world, organiser=world.cec, level="regional", parent=cascade_tree.national, starts_on=d(2025, 9, 1),
+        ends_on=d(2025, 9, 1)))
+    assert set(selectors.accredited_trainers(national_child)) == {world.chair, abai_trainer}
+
+
+def test_a_trainer_accredited_twice_is_offered_once(world, cascade_tree):
+    second_tot = services.event_create(by=world.admin, **event_fields(
+        world, organiser=world.cec, level="republican", trains_trainers=True, starts_on=d(2025, 5, 1),
+        ends_on=d(2025, 5, 1)))
+    Accreditation.objects.create(person=world.chair, event=second_tot, region=world.almaty_region,
+                                 issued_on=d(2025, 5, 1), valid_until=d(2027, 5, 1))
+    child = cascade_tree.child(cascade_tree.territorial, "precinct", world.tec, d(2025, 9, 1), "Күз")
+    child.trainers.all().delete()
+
+    assert selectors.accredited_trainers(child) == [world.chair]

@@ -19,6 +19,7 @@ from saylau.training import services
 from saylau.training.models import (
     Accreditation,
     Attendance,
+    CoverageTarget,
     Enrolment,
     EnrolmentSource,
     EnrolmentStatus,
@@ -901,3 +902,72 @@ def test_deleting_an_event_deletes_its_programme(world, event):
     Event.objects.filter(pk=event.pk).delete()
 
     assert not Session.objects.exists()
+
+
+# --- Roadmap and coverage targets -----------------------------------------------------------------
+
+
+def test_the_cec_administrator_creates_the_roadmap_once_a_year(world):
+    roadmap = services.roadmap_create(by=world.admin, year=2025, resolution_number="58/73",
+                                      resolution_date=datetime.date(2024, 12, 11))
+
+    assert AuditEntry.objects.filter(action="roadmap.created", object_id=str(roadmap.pk)).exists()
+    with pytest.raises(Conflict) as error:
+        services.roadmap_create(by=world.admin, year=2025, resolution_number="1", resolution_date=datetime.date(2025, 1, 1))
+    assert error.value.code == "roadmap_exists"
+
+
+@pytest.mark.parametrize("role", ["coordinator", "auditor", "trainer", "participant"])
+def test_only_the_administrator_changes_the_roadmap_and_targets(world, role, precinct_members):
+    user = getattr(world, role)
+    roadmap = services.roadmap_create(by=world.admin, year=2025, resolution_number="58/73",
+                                      resolution_date=datetime.date(2024, 12, 11))
+
+    for call in (
+        lambda: services.roadmap_create(by=user, year=2026, resolution_number="1", resolution_date=datetime.date(2025, 12, 1)),
+        lambda: services.roadmap_item_create(by=user, roadmap=roadmap, title_kk="x", title_ru="x", kind="seminar",
+                                             level="regional", responsible=world.regional),
+        lambda: services.coverage_target_set(by=user, year=2025, region=world.almaty_region, audience=precinct_members,
+                                             target=10),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+    assert (roadmap.items.count(), CoverageTarget.objects.count()) == (0, 0)
+
+
+def test_roadmap_items_are_numbered_and_take_their_quarter_from_the_month(world, precinct_members):
+    roadmap = services.roadmap_create(by=world.admin, year=2025, resolution_number="58/73",
+                                      resolution_date=datetime.date(2024, 12, 11))
+
+    first = services.roadmap_item_create(by=world.admin, roadmap=roadmap, title_kk="Семинар", title_ru="Семинар",
+                                         kind="seminar", level="territorial", responsible=world.tec, planned_month=8,
+                                         audiences=[precinct_members], planned_participants=1500)
+    second = services.roadmap_item_create(by=world.admin, roadmap=roadmap, title_kk="Вебинар", title_ru="Вебинар",
+                                          kind="webinar", level="republican", responsible=world.cec, planned_quarter=4)
+
+    assert (first.number, first.planned_quarter) == (1, 3)
+    assert (second.number, second.planned_month, second.planned_quarter) == (2, None, 4)
+    assert list(first.audiences.all()) == [precinct_members]
+
+
+@pytest.mark.parametrize(("fields", "code"), [({"planned_month": 13}, "bad_month"), ({"planned_quarter": 5}, "bad_quarter")])
+def test_a_roadmap_item_with_a_bad_month_or_quarter_is_refused(world, fields, code):
+    roadmap = services.roadmap_create(by=world.admin, year=2025, resolution_number="58/73",
+                                      resolution_date=datetime.date(2024, 12, 11))
+
+    with pytest.raises(DomainError) as error:
+        services.roadmap_item_create(by=world.admin, roadmap=roadmap, title_kk="x", title_ru="x", kind="seminar",
+                                     level="regional", responsible=world.regional, **fields)
+
+    assert error.value.code == code
+    assert not roadmap.items.exists()
+
+
+def test_a_coverage_target_is_set_then_changed_in_place(world, precinct_members):
+    services.coverage_target_set(by=world.admin, year=2025, region=world.almaty_region, audience=precinct_members,
+                                 target=900)
+    services.coverage_target_set(by=world.admin, year=2025, region=world.almaty_region, audience=precinct_members,
+                                 target=1500)
+
+    assert list(CoverageTarget.objects.values_list("target", flat=True)) == [1500]
+    assert AuditEntry.objects.filter(action="coverage_target.set").count() == 2

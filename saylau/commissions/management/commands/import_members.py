@@ -15,7 +15,10 @@ class Command(BaseCommand):
                             help="Language of the messages (default: en).")
 
     def handle(self, *, file: Path, language: str, **options):
-        translation.activate(language)
+        with translation.override(language):
+            self._import(file)
+
+    def _import(self, file: Path) -> None:
         try:
             content = file.read_bytes()
         except OSError as exc:
