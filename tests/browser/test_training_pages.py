@@ -100,8 +100,8 @@ def tot(site):
 @pytest.fixture
 def cascade(site, tot):
     """The state the scenario reaches, made in Python: the Konaev seminar under the ToT, two days from tomorrow,
-    three sessions, member1 and member2 enrolled, the accredited trainer assigned, member1 present at the first
-    session; a roadmap item for it and a coverage target for the year."""
+    three sessions, member1 and member2 enrolled, the accredited trainer assigned (a second one is not), member1
+    present at the first session; a roadmap item for it and a coverage target for the year."""
     tomorrow = timezone.localdate() + DAY
     precinct_members = Audience.objects.get(code="precinct_members")
     roadmap = services.roadmap_create(by=site.admin, year=tomorrow.year, resolution_number="12/345",
@@ -137,6 +137,13 @@ def cascade(site, tot):
     ]
     services.enrol_list(by=site.coordinator, event=event, people=[site.member1, site.member2])
     services.attendance_mark(by=site.coordinator, session=sessions[0], person=site.member1, present=True)
+    # A second accredited trainer, not yet assigned: the event page offers the "Assign" form.
+    iin = make_iin(701, year=1981)
+    facts = iin_rules.parse(iin)[1]
+    second = Person.objects.create(iin=iin, surname="Серікбаев", first_name="Дәурен", birth_date=facts.birth_date,
+                                   sex=facts.sex)
+    Accreditation.objects.create(person=second, event=tot, region=site.almaty_region, issued_on=tot.ends_on,
+                                 valid_until=tot.ends_on + 700 * DAY)
     event.s1, event.s2, event.s3 = sessions
     return event
 
@@ -312,26 +319,27 @@ def test_training_pages_have_no_axe_violations(browsing, site, cascade, language
     assert html_lang(page) == language
     event = cascade
 
-    for label, path in (
-        ("event list", "/training/"),
-        ("calendar", f"/training/calendar/?month={event.starts_on:%Y-%m}"),
-        ("roadmap", "/training/roadmap/"),
-        ("coverage", f"/training/coverage/?year={event.starts_on.year}"),
-        ("event page", f"/training/{event.pk}/"),
-        ("event form", "/training/new/"),
-        ("session form", f"/training/{event.pk}/sessions/new/"),
-        ("enrol page", f"/training/{event.pk}/enrol/"),
-        ("roster", f"/training/sessions/{event.s1.pk}/roster/"),
-        ("cascade", f"/training/{event.parent_id}/cascade/"),
-        ("check-in page", "/training/check-in/"),
-        ("check-in page from the QR", f"/training/check-in/{event.s1.check_in_code}/"),
+    # Each page with something in it: (label, path, an element the page must show).
+    for label, path, shown in (
+        ("event list", "/training/", f'main table a[href="/training/{event.pk}/"]'),
+        ("calendar", f"/training/calendar/?month={event.starts_on:%Y-%m}",
+         f'main .calendar a.cal-event[href="/training/{event.pk}/"]'),
+        ("roadmap", "/training/roadmap/", f'main table a[href="/training/{event.pk}/"]'),
+        ("coverage", f"/training/coverage/?year={event.starts_on.year}", "main table tbody tr td:nth-child(6)"),
+        ("event page", f"/training/{event.pk}/", 'main form[action$="/trainers/"] select[name="person"]'),
+        ("event form", "/training/new/", f'main #id_parent option[value="{event.parent_id}"]'),
+        ("session form", f"/training/{event.pk}/sessions/new/", 'main button[name="another"]'),
+        ("enrol page", f"/training/{event.pk}/enrol/", 'main input[name="level"][value="precinct"]'),
+        ("roster", f"/training/sessions/{event.s1.pk}/roster/", 'main ul.roster button[aria-pressed="true"]'),
+        ("cascade", f"/training/{event.parent_id}/cascade/", f'main ul.cascade li a[href="/training/{event.pk}/"]'),
+        ("check-in page", "/training/check-in/", "main #id_code"),
+        ("check-in page from the QR", f"/training/check-in/{event.s1.check_in_code}/", 'main input[name="via"]'),
     ):
         response = page.goto(path)
         assert response.status == 200, path
         assert html_lang(page) == language, path
+        assert page.locator(shown).count() >= 1, f"{label}: {shown} is missing"
         _axe_check(page, axe, label, failures)
-    page.goto(f"/training/calendar/?month={event.starts_on:%Y-%m}")
-    assert page.locator(f'main .calendar a.cal-event[href="/training/{event.pk}/"]').count() >= 1
 
     # The roster with the check-in code opened.
     page.goto(f"/training/sessions/{event.s1.pk}/roster/")
