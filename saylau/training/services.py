@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -53,8 +53,8 @@ def _require_manager(by, event: Event) -> None:
 def _check_event(fields: dict) -> None:
     if fields["ends_on"] < fields["starts_on"]:
         raise DomainError("end_before_start", _("The event ends before it starts."))
-    if not fields.get("title_kk") and not fields.get("title_ru"):
-        raise DomainError("title_required", _("Give the title in Kazakh or Russian."))
+    if not fields.get("title_kk") or not fields.get("title_ru"):
+        raise DomainError("title_required", _("Give the title in Kazakh and in Russian."))
     parent = fields.get("parent")
     if parent is not None:
         if LEVEL_RANK[parent.level] >= LEVEL_RANK[fields["level"]]:
@@ -161,6 +161,8 @@ def trainer_add(*, by, event: Event, person: Person) -> EventTrainer:
     if event.parent_id is not None:
         accredited = Accreditation.objects.filter(person=person, valid_until__gte=event.starts_on,
                                                   issued_on__lte=event.starts_on)
+        if event.region_id:  # a trainer accredited for one region teaches there
+            accredited = accredited.filter(Q(region_id=event.region_id) | Q(region__isnull=True))
         if not accredited.exists():
             raise DomainError("not_accredited", _("%(name)s has no valid trainer accreditation.")
                               % {"name": person.full_name})
@@ -399,6 +401,8 @@ def check_in(*, user, code: str, method: str = Attendance.Method.CODE) -> Attend
     session = Session.objects.select_related("event").filter(check_in_code=code.strip().upper()).first()
     if session is None:
         raise DomainError("unknown_code", _("No session has this code."))
+    if session.event.status == EventStatus.CANCELLED:
+        raise DomainError("event_cancelled", _("This event was cancelled."))
     now = timezone.now()
     closes = session.check_in_open_until or timezone.make_aware(datetime.datetime.combine(session.day, session.ends_at))
     opens = _session_start(session) - datetime.timedelta(hours=1)

@@ -171,8 +171,11 @@ def test_enrolled_but_absent_people_are_not_reached(world, cascade_tree):
 
 
 def test_the_cascade_shows_only_the_events_the_user_may_see(world, cascade_tree):
+    # Trainers teach in the region of their accreditation: Abai's event needs a trainer accredited for Abai.
+    Accreditation.objects.create(person=world.abai_member, event=cascade_tree.national, region=world.abai,
+                                 issued_on=d(2025, 2, 12), valid_until=d(2027, 2, 12))
     abai_child = cascade_tree.child(cascade_tree.national, "regional", world.abai_tec.parent, d(2025, 3, 4),
-                                    "Абай облысы", by=world.abai_coordinator)
+                                    "Абай облысы", trainer=world.abai_member, by=world.abai_coordinator)
 
     admin_tree = selectors.cascade(world.admin, cascade_tree.national).as_dict()
     abai_tree = selectors.cascade(world.abai_coordinator, cascade_tree.national).as_dict()

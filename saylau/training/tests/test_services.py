@@ -68,16 +68,18 @@ def test_an_event_ending_before_it_starts_is_refused(world, make_event, today):
     assert not Event.objects.exists()
 
 
-def test_an_event_needs_a_title_in_kazakh_or_russian(world, make_event):
+@pytest.mark.parametrize("titles", [("", ""), ("", "Только по-русски"), ("Тек қазақша", "")])
+def test_an_event_needs_its_title_in_kazakh_and_in_russian(world, make_event, titles):
     with pytest.raises(DomainError) as error:
-        make_event(title_kk="", title_ru="")
+        make_event(title_kk=titles[0], title_ru=titles[1])
 
     assert error.value.code == "title_required"
+    assert not Event.objects.exists()
 
 
 def test_a_model_rule_broken_is_a_coded_error_not_a_crash(world, make_event):
     with pytest.raises(DomainError) as error:
-        make_event(title_kk="", title_ru="Только по-русски")
+        make_event(online_link="not a link")
 
     assert error.value.code == "invalid"
     assert not Event.objects.exists()
@@ -971,3 +973,24 @@ def test_a_coverage_target_is_set_then_changed_in_place(world, precinct_members)
 
     assert list(CoverageTarget.objects.values_list("target", flat=True)) == [1500]
     assert AuditEntry.objects.filter(action="coverage_target.set").count() == 2
+
+
+def test_check_in_to_a_cancelled_event_is_refused(world, enrolled):
+    services.event_cancel(by=world.coordinator, event=enrolled, reason="Су тасқыны / Паводок")
+    with at(enrolled.starts_on, "08:55"), pytest.raises(DomainError) as error:
+        services.check_in(user=world.participant, code=enrolled.s1.check_in_code)
+
+    assert error.value.code == "event_cancelled"
+    assert not Attendance.objects.exists()
+
+
+def test_a_trainer_accredited_for_another_region_cannot_teach_a_cascade_event_here(world, cascade_tree):
+    from saylau.training.models import Accreditation
+
+    Accreditation.objects.create(person=world.abai_member, event=cascade_tree.national, region=world.abai,
+                                 issued_on=datetime.date(2025, 2, 12), valid_until=datetime.date(2027, 2, 12))
+    with pytest.raises(DomainError) as error:
+        services.trainer_add(by=world.coordinator, event=cascade_tree.territorial, person=world.abai_member)
+
+    assert error.value.code == "not_accredited"
+    assert not cascade_tree.territorial.trainers.filter(person=world.abai_member).exists()
