@@ -14,7 +14,7 @@ regional coordinator asking for another region's member gets "not found", whatev
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from saylau.accounts.models import Role
@@ -26,66 +26,40 @@ NATIONAL_ROLES = {Role.ADMIN, Role.AUDITOR}
 MANAGING_ROLES = {Role.ADMIN, Role.COORDINATOR}
 
 
-def _region_id(user) -> int | None:
-    """The region a regionally scoped user is limited to; None means national."""
-    if user.role == Role.COORDINATOR:
-        return user.region_id
-    if user.role == Role.TRAINER:
-        return user.region_id
-    return None
-
-
 def _is_active(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
-def commissions_visible_to(user) -> QuerySet[Commission]:
-    qs = Commission.objects.all()
+def _scoped(user, qs: QuerySet, *, in_region, own) -> QuerySet:
+    """The table above, once: ``in_region(region_id)`` and ``own(person_id)`` give the model's filters."""
     if not _is_active(user):
         return qs.none()
-    if user.role in NATIONAL_ROLES:
+    if user.role in NATIONAL_ROLES or (user.role == Role.TRAINER and user.region_id is None):
         return qs
     if user.role in (Role.COORDINATOR, Role.TRAINER):
-        region_id = _region_id(user)
-        if region_id is None and user.role == Role.TRAINER:
-            return qs
-        return qs.filter(region_id=region_id)
+        return qs.filter(in_region(user.region_id))
     if user.role == Role.PARTICIPANT and user.person_id:
-        return qs.filter(memberships__person_id=user.person_id).distinct()
+        return qs.filter(own(user.person_id))
     return qs.none()
+
+
+def commissions_visible_to(user) -> QuerySet[Commission]:
+    def own(person_id):
+        return Q(pk__in=Membership.objects.filter(person_id=person_id).values("commission_id"))
+
+    return _scoped(user, Commission.objects.all(), in_region=lambda region_id: Q(region_id=region_id), own=own)
 
 
 def memberships_visible_to(user) -> QuerySet[Membership]:
-    qs = Membership.objects.all()
-    if not _is_active(user):
-        return qs.none()
-    if user.role in NATIONAL_ROLES:
-        return qs
-    if user.role in (Role.COORDINATOR, Role.TRAINER):
-        region_id = _region_id(user)
-        if region_id is None and user.role == Role.TRAINER:
-            return qs
-        return qs.filter(commission__region_id=region_id)
-    if user.role == Role.PARTICIPANT and user.person_id:
-        return qs.filter(person_id=user.person_id)
-    return qs.none()
+    return _scoped(user, Membership.objects.all(), in_region=lambda region_id: Q(commission__region_id=region_id),
+                   own=lambda person_id: Q(person_id=person_id))
 
 
 def people_visible_to(user) -> QuerySet[Person]:
-    qs = Person.objects.all()
-    if not _is_active(user):
-        return qs.none()
-    if user.role in NATIONAL_ROLES:
-        return qs
-    if user.role in (Role.COORDINATOR, Role.TRAINER):
-        region_id = _region_id(user)
-        if region_id is None and user.role == Role.TRAINER:
-            return qs
-        in_region = Membership.objects.filter(person_id=OuterRef("pk"), commission__region_id=region_id)
-        return qs.filter(Exists(in_region))
-    if user.role == Role.PARTICIPANT and user.person_id:
-        return qs.filter(pk=user.person_id)
-    return qs.none()
+    def in_region(region_id):
+        return Exists(Membership.objects.filter(person_id=OuterRef("pk"), commission__region_id=region_id))
+
+    return _scoped(user, Person.objects.all(), in_region=in_region, own=lambda person_id: Q(pk=person_id))
 
 
 def can_see_iin(user, person: Person | None = None) -> bool:
