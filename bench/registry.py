@@ -1,25 +1,28 @@
 #!/usr/bin/env python3
 """Benchmark of the registry on PostgreSQL with the national demo data (``make bench``).
 
-    .venv/bin/python bench/registry.py [--requests 200] [--threads 4] [--size national]
+    .venv/bin/python bench/registry.py [--requests 200] [--threads 4] [--import-runs 3] [--size national]
 
-What it does, from nothing:
+What it does, from nothing (docs/benchmarks.md explains the figures):
 
 1. starts a throwaway PostgreSQL cluster (it re-executes itself under ``scripts/with_postgres.py``;
    ``--database-url`` uses an existing, empty or demo-loaded database instead);
-2. migrates, then times ``manage.py demo --size national`` and ``demo --size national --reset``;
+2. migrates, times ``manage.py demo --size national`` and ``demo --size national --reset``, then runs
+   VACUUM ANALYZE (what autovacuum does shortly after a bulk load);
 3. starts the production server (``scripts/serve``: gunicorn with WEB_CONCURRENCY=2, DEBUG off,
-   SECRET_KEY set, ALLOWED_HOSTS=127.0.0.1) on a free port, logs in the demo accounts (API tokens
-   and session cookies), warms up;
+   SECRET_KEY set, ALLOWED_HOSTS=127.0.0.1) on a free port, logs the demo accounts in (API tokens and
+   session cookies through the login form), warms up;
 4. measures each scenario with N sequential requests, then with N requests spread over T threads
-   (urllib + threading + time.perf_counter only), and reports p50/p95/p99 and requests/s;
-5. times ``manage.py import_members`` for 10,000 new people (XLSX, then CSV) into existing precinct
-   commissions, and the re-import of the same file, which must change nothing;
+   (urllib + threading + time.perf_counter only), and reports p50/p95/p99 and requests/s; the first
+   scenario, GET /api/v1/me, is the floor the others are divided by (the machine may be shared);
+5. times ``manage.py import_members`` for 10,000 new people with valid IINs (XLSX, then CSV) into
+   existing precinct commissions, and the re-import of the same file, which must change nothing;
+   each is repeated ``--import-runs`` times with new people and the median is reported;
 6. prints a markdown table and writes the figures with the machine, date and PostgreSQL version to
    ``var/bench/registry.json``.
 
-Exit status 0 when every request succeeded (targets missed are reported, not fatal; ``--strict``
-makes them fatal).
+``--skip-reset``, ``--skip-http`` and ``--skip-import`` leave steps out. Exit status 0 when every request
+and import succeeded (a missed target is reported, not fatal; ``--strict`` makes it fatal).
 """
 
 from __future__ import annotations
@@ -628,7 +631,7 @@ def report(results: dict) -> str:
 
 
 def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}Z] {message}", flush=True)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
