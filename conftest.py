@@ -22,8 +22,22 @@ class World:
     pass
 
 
+def ensure_reference_data() -> None:
+    """Reload the data migrations' reference data when a transactional test has flushed it."""
+    import importlib
+
+    from django.apps import apps
+
+    if Region.objects.exists():
+        return
+    for module in ("saylau.commissions.migrations.0002_reference_regions_and_tecs",
+                   "saylau.training.migrations.0002_reference_audiences_and_partners"):
+        importlib.import_module(module).load(apps, None)
+
+
 @pytest.fixture
 def world(db):
+    ensure_reference_data()
     w = World()
     w.almaty_region = Region.objects.get(iso_code="KZ-19")
     w.abai = Region.objects.get(iso_code="KZ-10")

@@ -15,7 +15,9 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args, env):
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "HTTPS", "DJANGO_SETTINGS_MODULE")}
+    # The browser tests allow async-unsafe calls in this process; a deployment never does.
+    dropped = ("SECRET_KEY", "HTTPS", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
                           capture_output=True, text=True, timeout=120)
 
