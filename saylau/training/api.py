@@ -101,6 +101,13 @@ class EventIn(Schema):
     trains_trainers: bool = False
 
 
+class SpeakerIn(Schema):
+    person_id: int | None = Field(None, description="A person from the registry")
+    name: str = Field("", description="An external speaker (when person_id is empty)")
+    organisation: str = ""
+    position: str = ""
+
+
 class SessionIn(Schema):
     day: datetime.date
     starts_at: datetime.time
@@ -109,6 +116,29 @@ class SessionIn(Schema):
     title_ru: str
     topic: str = ""
     method: str = "lecture"
+    speakers: list[SpeakerIn] = []
+
+
+class EventPatch(Schema):
+    title_kk: str | None = None
+    title_ru: str | None = None
+    description_kk: str | None = None
+    description_ru: str | None = None
+    venue_address: str | None = None
+    venue_room: str | None = None
+    online_link: str | None = None
+    starts_on: datetime.date | None = None
+    ends_on: datetime.date | None = None
+    capacity: int | None = None
+
+
+class CancelIn(Schema):
+    reason: str
+
+
+class MaterialIn(Schema):
+    title: str
+    link: str
 
 
 class EnrolIn(Schema):
@@ -219,8 +249,46 @@ def get_event(request, event_id: int):
 @router.post("/events/{event_id}/sessions", response={201: SessionOut})
 def add_session(request, event_id: int, payload: SessionIn):
     event = _manageable_event(request.auth, event_id)
-    session = services.session_create(by=request.auth, event=event, **payload.dict())
-    return Status(201, {**payload.dict(), "id": session.pk, "speakers": []})
+    data = payload.dict()
+    speakers = []
+    for speaker in data.pop("speakers"):
+        person_id = speaker.pop("person_id")
+        if person_id:
+            speaker["person"] = get_object_or_404(people_visible_to(request.auth), pk=person_id)
+        elif not speaker["name"]:
+            raise DomainError("speaker_name", "A speaker needs a person_id or a name.")
+        speakers.append(speaker)
+    session = services.session_create(by=request.auth, event=event, speakers=speakers, **data)
+    return Status(201, next(s for s in _detail(event)["programme"] if s["id"] == session.pk))
+
+
+@router.patch("/events/{event_id}", response=EventDetail)
+def update_event(request, event_id: int, payload: EventPatch):
+    event = _manageable_event(request.auth, event_id)
+    changes = payload.dict(exclude_unset=True)
+    services.event_update(by=request.auth, event=event, **changes)
+    return _detail(event)
+
+
+@router.post("/events/{event_id}/cancel", response=EventDetail)
+def cancel_event(request, event_id: int, payload: CancelIn):
+    event = _manageable_event(request.auth, event_id)
+    return _detail(services.event_cancel(by=request.auth, event=event, reason=payload.reason))
+
+
+@router.post("/events/{event_id}/close", response=EventDetail)
+def close_event(request, event_id: int):
+    """Mark the event held; a training of trainers accredits those who attended enough."""
+    event = _manageable_event(request.auth, event_id)
+    services.event_close(by=request.auth, event=event)
+    return _detail(event)
+
+
+@router.post("/sessions/{session_id}/materials", response={201: dict})
+def attach_material(request, session_id: int, payload: MaterialIn):
+    session = access_session_by_id(request.auth, session_id)
+    material = services.material_attach(by=request.auth, session=session, title=payload.title, link=payload.link)
+    return Status(201, {"id": material.pk, "title": material.title, "link": material.link})
 
 
 @router.get("/events/{event_id}/enrolments", response=list[EnrolmentOut])

@@ -62,6 +62,17 @@ class SessionForm(forms.Form):
     speaker_name = forms.CharField(label=_("External speaker"), max_length=255, required=False)
     speaker_organisation = forms.CharField(label=_("Speaker's organisation"), max_length=255, required=False)
     speaker_position = forms.CharField(label=_("Speaker's position"), max_length=255, required=False)
+    material_title = forms.CharField(label=_("Material title"), max_length=255, required=False)
+    material_file = forms.FileField(label=_("Material file (handout, presentation)"), required=False)
+    material_link = forms.URLField(label=_("or a link to the material"), required=False, assume_scheme="https")
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("material_file") or data.get("material_link")) and not data.get("material_title"):
+            self.add_error("material_title", _("Give the material a title."))
+        if data.get("material_file") and data.get("material_link"):
+            self.add_error("material_link", _("Attach either a file or a link."))
+        return data
 
     def speakers(self) -> list[dict]:
         data = self.cleaned_data

@@ -153,6 +153,26 @@ def session_create(*, by, event: Event, day: datetime.date, starts_at: datetime.
     return session
 
 
+MAX_MATERIAL_BYTES = 50 * 1024 * 1024
+
+
+@transaction.atomic
+def material_attach(*, by, session: Session, title: str, file=None, link: str = ""):
+    """Attach a handout, presentation or link to a session of the programme: a file or a link, not both."""
+    from .models import Material
+
+    _require_manager(by, session.event)
+    if bool(file) == bool(link):
+        raise DomainError("file_or_link", _("Attach either a file or a link."))
+    if not title.strip():
+        raise DomainError("title_required", _("Give the material a title."))
+    if file is not None and file.size > MAX_MATERIAL_BYTES:
+        raise DomainError("file_too_large", _("The file is larger than 50 MB."))
+    material = Material.objects.create(session=session, title=title.strip(), file=file or "", link=link)
+    audit(actor=by, action="material.attached", obj=session, changes={"title": material.title})
+    return material
+
+
 @transaction.atomic
 def trainer_add(*, by, event: Event, person: Person) -> EventTrainer:
     """A cascade event below another is taught by people accredited as trainers, valid on its first day."""

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -181,11 +182,17 @@ def session_add(request, event_id: int):
     event = _or_404(access_event_by_id, request.user, event_id)
     if not can_manage_event(request.user, event):
         raise PermissionDenied
-    form = SessionForm(request.POST or None, initial={"day": event.starts_on})
+    form = SessionForm(request.POST or None, request.FILES or None, initial={"day": event.starts_on})
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("speaker_")}
+        data = {k: v for k, v in form.cleaned_data.items() if not k.startswith(("speaker_", "material_"))}
         try:
-            services.session_create(by=request.user, event=event, speakers=form.speakers(), **data)
+            with transaction.atomic():
+                session = services.session_create(by=request.user, event=event, speakers=form.speakers(), **data)
+                if form.cleaned_data["material_title"]:
+                    services.material_attach(
+                        by=request.user, session=session, title=form.cleaned_data["material_title"],
+                        file=form.cleaned_data["material_file"], link=form.cleaned_data["material_link"] or "",
+                    )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -426,3 +433,17 @@ def trainer_add(request, event_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("training:event", event.pk)
+
+
+@login_required
+def material_download(request, material_id: int):
+    """Uploaded materials are served through the event's access check, never from a public folder."""
+    from django.http import FileResponse
+
+    from .models import Material
+
+    material = get_object_or_404(Material.objects.select_related("session__event"), pk=material_id,
+                                 session__event__in=events_visible_to(request.user))
+    if not material.file:
+        return redirect(material.link)
+    return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.file.name.rsplit("/", 1)[-1])
