@@ -82,11 +82,19 @@ def event_calendar_month(request):
     })
 
 
-@login_required
 def ical_feed(request):
-    """The events the user sees, for a calendar application (a year back and ahead)."""
+    """The events the user sees, for a calendar application (a year back and ahead).
+
+    Calendar applications cannot log in: they subscribe with ``?token=`` (an API token of the user)."""
+    from saylau.accounts.services import api_token_user
+
+    user = request.user
+    if request.GET.get("token"):
+        user = api_token_user(request.GET["token"])
+    if user is None or not user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
     today = timezone.localdate()
-    events = selectors.event_list(request.user).filter(
+    events = selectors.event_list(user).filter(
         starts_on__gte=today - datetime.timedelta(days=365), starts_on__lte=today + datetime.timedelta(days=365)
     ).prefetch_related("sessions")
     response = HttpResponse(event_calendar(list(events), language=request.LANGUAGE_CODE), content_type="text/calendar")

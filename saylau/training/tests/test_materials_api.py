@@ -81,3 +81,16 @@ def test_the_api_updates_cancels_and_refuses_to_move_sessions_outside_the_days(w
 def test_another_regions_coordinator_cannot_write_to_the_event(world, event):
     response = _client(world.abai_coordinator).post(f"/api/v1/events/{event.pk}/close")
     assert response.status_code == 404
+
+
+def test_a_calendar_application_subscribes_to_the_ical_feed_with_a_token(world, event):
+    from icalendar import Calendar
+
+    from saylau.accounts.services import api_token_create
+
+    token = api_token_create(user=world.coordinator)
+    response = Client().get(f"/training/calendar.ics?token={token}")
+    assert response.status_code == 200
+    summaries = [str(c["summary"]) for c in Calendar.from_ical(response.content).walk("VEVENT")]
+    assert any(event.title_kk in summary for summary in summaries)
+    assert Client().get("/training/calendar.ics?token=wrong").status_code == 302
