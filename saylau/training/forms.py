@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from saylau.commissions.models import Basis, Commission, Level, Position, Region
 
-from .models import Audience, Event, EventStatus, Format, Method, TrainingLevel
+from .models import Audience, Event, EventStatus, Format, Method, RoadmapItem, TrainingLevel
 
 
 class DateInput(forms.DateInput):
@@ -135,3 +135,23 @@ def month_param(value: str | None) -> tuple[int, int]:
     except (TypeError, ValueError):
         return today.year, today.month
 
+
+
+class RoadmapForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    resolution_number = forms.CharField(label=_("Resolution number"), max_length=32, help_text=_("For example 58/73."))
+    resolution_date = forms.DateField(label=_("Resolution date"), widget=DateInput())
+    document = forms.FileField(label=_("Resolution document"), required=False)
+
+
+class RoadmapItemForm(forms.ModelForm):
+    class Meta:
+        model = RoadmapItem
+        fields = ["title_kk", "title_ru", "kind", "level", "audiences", "planned_month", "planned_quarter",
+                  "responsible", "partners", "funding", "planned_participants"]
+        widgets = {"audiences": forms.CheckboxSelectMultiple, "partners": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, responsible=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = responsible
+        self.fields["responsible"].label_from_instance = lambda c: f"{c.code} · {c.name}"

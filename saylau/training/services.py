@@ -507,13 +507,14 @@ def _require_admin(by) -> None:
 
 
 @transaction.atomic
-def roadmap_create(*, by, year: int, resolution_number: str, resolution_date: datetime.date):
+def roadmap_create(*, by, year: int, resolution_number: str, resolution_date: datetime.date, document=None):
     from .models import Roadmap
 
     _require_admin(by)
     if Roadmap.objects.filter(year=year).exists():
         raise Conflict("roadmap_exists", _("The roadmap for %(year)s already exists.") % {"year": year})
-    roadmap = Roadmap.objects.create(year=year, resolution_number=resolution_number, resolution_date=resolution_date)
+    roadmap = Roadmap.objects.create(year=year, resolution_number=resolution_number, resolution_date=resolution_date,
+                                     document=document or "")
     audit(actor=by, action="roadmap.created", obj=roadmap, changes={"resolution": resolution_number})
     return roadmap
 

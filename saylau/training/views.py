@@ -29,6 +29,8 @@ from .forms import (
     EnrolFilterForm,
     EventFilterForm,
     EventForm,
+    RoadmapForm,
+    RoadmapItemForm,
     SessionForm,
     month_param,
 )
@@ -455,3 +457,51 @@ def material_download(request, material_id: int):
     if not material.file:
         return redirect(material.link)
     return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roadmap_create(request):
+    if request.user.role != "admin":
+        raise PermissionDenied
+    form = RoadmapForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            roadmap = services.roadmap_create(by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The roadmap is saved. Now add its measures."))
+            return redirect("training:roadmap_year", roadmap.year)
+    return render(request, "training/roadmap_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roadmap_item_add(request, year: int):
+    if request.user.role != "admin":
+        raise PermissionDenied
+    roadmap = get_object_or_404(Roadmap, year=year)
+    form = RoadmapItemForm(request.POST or None, responsible=editable_commissions(request.user).exclude(level="precinct"))
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("audiences", "partners")}
+        try:
+            services.roadmap_item_create(by=request.user, roadmap=roadmap, audiences=form.cleaned_data["audiences"],
+                                         partners=form.cleaned_data["partners"], **data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The measure is added to the roadmap."))
+            return redirect("training:roadmap_year", roadmap.year)
+    return render(request, "training/roadmap_form.html", {"form": form, "roadmap": roadmap})
+
+
+@login_required
+def roadmap_document(request, year: int):
+    from django.http import FileResponse
+
+    roadmap = get_object_or_404(Roadmap, year=year)
+    if not roadmap.document:
+        raise Http404
+    return FileResponse(roadmap.document.open("rb"), as_attachment=True,
+                        filename=roadmap.document.name.rsplit("/", 1)[-1])
