@@ -155,3 +155,9 @@ class RoadmapItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["responsible"].queryset = responsible
         self.fields["responsible"].label_from_instance = lambda c: f"{c.code} · {c.name}"
+
+
+class CoverageTargetForm(forms.Form):
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("iso_code"))
+    audience = forms.ModelChoiceField(label=_("Audience"), queryset=Audience.objects.all())
+    target = forms.IntegerField(label=_("target (people)"), min_value=0)

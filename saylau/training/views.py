@@ -25,6 +25,7 @@ from . import selectors, services
 from .forms import (
     CancelForm,
     CheckInForm,
+    CoverageTargetForm,
     EnrolFileForm,
     EnrolFilterForm,
     EventFilterForm,
@@ -397,14 +398,24 @@ def cascade_page(request, event_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def coverage_page(request):
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year") or today.year)
     except ValueError:
         year = today.year
+    form = None
+    if request.user.role == "admin":
+        form = CoverageTargetForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            services.coverage_target_set(by=request.user, year=year, **form.cleaned_data)
+            messages.success(request, _("The target is saved."))
+            return redirect(f"{reverse('training:coverage')}?year={year}")
+    elif request.method == "POST":
+        raise PermissionDenied
     rows = selectors.coverage(request.user, year=year, region=request.GET.get("region") or None)
-    return render(request, "training/coverage.html", {"rows": rows, "year": year})
+    return render(request, "training/coverage.html", {"rows": rows, "year": year, "form": form})
 
 
 @login_required

@@ -51,3 +51,14 @@ def test_only_the_administrator_enters_the_roadmap(world, role):
     client = _client(getattr(world, role))
     assert client.get("/training/roadmap/new/").status_code == 403
     assert client.get("/training/roadmap/2026/items/new/").status_code == 403
+
+
+def test_an_administrator_sets_a_coverage_target_on_the_coverage_page(world, precinct_members):
+    from saylau.training.models import CoverageTarget
+
+    response = _client(world.admin).post("/training/coverage/?year=2026", {
+        "region": world.almaty_region.pk, "audience": precinct_members.pk, "target": 900})
+    assert response.status_code == 302
+    assert CoverageTarget.objects.get(year=2026, region=world.almaty_region, audience=precinct_members).target == 900
+    assert _client(world.coordinator).post("/training/coverage/?year=2026", {
+        "region": world.almaty_region.pk, "audience": precinct_members.pk, "target": 1}).status_code == 403
