@@ -31,7 +31,8 @@ def ensure_reference_data() -> None:
     if Region.objects.exists():
         return
     for module in ("saylau.commissions.migrations.0002_reference_regions_and_tecs",
-                   "saylau.training.migrations.0002_reference_audiences_and_partners"):
+                   "saylau.training.migrations.0002_reference_audiences_and_partners",
+                   "saylau.assessment.migrations.0002_reference_topics_and_acts"):
         importlib.import_module(module).load(apps, None)
 
 

@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from saylau.accounts.api import router as accounts_router
 from saylau.accounts.auth import BearerTokenAuth, SessionAuth
+from saylau.assessment.api import router as assessment_router
 from saylau.commissions.api import router as commissions_router
 from saylau.core.errors import DomainError
 from saylau.training.api import router as training_router
@@ -42,3 +43,4 @@ def invalid(request, exc: ValidationError):
 api.add_router("/", accounts_router)
 api.add_router("/", commissions_router)
 api.add_router("/", training_router)
+api.add_router("/", assessment_router)

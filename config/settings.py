@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "saylau.accounts",
     "saylau.commissions",
     "saylau.training",
+    "saylau.assessment",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,316 @@
+"""The attempt lifecycle: start (items drawn and frozen), answers saved as given, submit (scored), hand grading.
+
+Guarantees: one open attempt per person and test (a second start resumes it); the deadline is the server's and
+an attempt past it is submitted with what was saved, whoever touches it first (the examinee, the trainer's
+view, the sweeper); after submission nothing changes except hand grading of essays; the payload sent to the
+examinee holds no answer key (fractions, accepted answers, feedback) until the attempt is submitted and the
+test's feedback policy allows it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from saylau.commissions.models import Person
+from saylau.core.audit import audit
+from saylau.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+
+from . import scoring
+from .exams import draw_blueprint, drawable_items, is_eligible, is_open_now
+from .models import (
+    Attempt,
+    AttemptItem,
+    AttemptStatus,
+    Exam,
+    ExamItem,
+    FeedbackPolicy,
+    Item,
+    ItemVersion,
+    Mode,
+)
+
+LANGUAGES = ("kk", "ru")
+
+
+def _overdue(attempt: Attempt, now: datetime.datetime | None = None) -> bool:
+    return attempt.status == AttemptStatus.OPEN and attempt.deadline is not None and (now or timezone.now()) >= attempt.deadline
+
+
+def settle(attempt: Attempt) -> Attempt:
+    """The attempt as it stands now: if its deadline has passed, it is submitted first (with what was saved)."""
+    if _overdue(attempt):
+        return attempt_submit(attempt=attempt, by=None, at_deadline=True)
+    return attempt
+
+
+@transaction.atomic
+def attempt_start(*, by, exam: Exam, person: Person, language: str | None = None) -> Attempt:
+    """Start (or resume) ``person``'s attempt. Items are drawn now and frozen with their current versions and
+    the order of their options; the deadline is the earlier of the time limit and the test's closing time."""
+    language = language if language in LANGUAGES else (person_language(person))
+    now = timezone.now()
+    exam = Exam.objects.select_for_update().select_related("event").get(pk=exam.pk)
+    current = Attempt.objects.filter(exam=exam, person=person, status=AttemptStatus.OPEN).first()
+    if current is not None:
+        current = settle(current)
+        if current.status == AttemptStatus.OPEN:
+            return current
+    if not is_eligible(exam, person):
+        raise PermissionDenied("not_eligible", _("You are not on the list of people who may take this test."))
+    if not is_open_now(exam, now):
+        if exam.mode == Mode.ROOM:
+            raise Conflict("room_closed", _("The trainer has not opened this test, or has already closed it."))
+        raise Conflict("outside_window", _("The test is not open at this time."))
+    used = Attempt.objects.filter(exam=exam, person=person).count()
+    if used >= exam.attempts_allowed:
+        raise Conflict("no_attempts_left", _("You have used all the attempts allowed for this test."))
+    rng = random.Random()
+    if exam.blueprint:
+        item_ids = draw_blueprint(exam.blueprint, language=language, rng=rng)
+        items = Item.objects.in_bulk(item_ids)
+        ordered = [items[pk] for pk in item_ids]
+    else:
+        available = set(drawable_items(language).values_list("pk", flat=True))
+        ordered = [row.item for row in ExamItem.objects.filter(exam=exam).select_related("item")
+                   if row.item_id in available]
+    if not ordered:
+        raise Conflict("no_items", _("This test has no items in the language you chose."))
+    if exam.shuffle_items:
+        rng.shuffle(ordered)
+    deadline = exam.closes_at if exam.mode == Mode.DISTANCE else None
+    if exam.time_limit_minutes:
+        limit = now + datetime.timedelta(minutes=exam.time_limit_minutes)
+        deadline = min(deadline, limit) if deadline else limit
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(exam=exam, person=person, number=used + 1, language=language,
+                                             started_at=now, deadline=deadline, last_activity_at=now)
+    except IntegrityError:
+        raise Conflict("already_started", _("An attempt at this test is already in progress.")) from None
+    versions = ItemVersion.objects.in_bulk([item.current_id for item in ordered])
+    AttemptItem.objects.bulk_create([
+        AttemptItem(attempt=attempt, position=position, item=item, version_id=item.current_id, topic_id=item.topic_id,
+                    order=_order(versions[item.current_id].document, exam.shuffle_options, rng),
+                    max_points=item.points)
+        for position, item in enumerate(ordered, start=1)
+    ])
+    audit(actor=by, action="assessment.attempt.started", obj=attempt,
+          changes={"exam": exam.pk, "language": language, "items": [item.pk for item in ordered]})
+    return attempt
+
+
+def person_language(person: Person) -> str:
+    language = getattr(getattr(person, "user", None), "language", "") or ""
+    return language if language in LANGUAGES else "kk"
+
+
+def _order(document: dict, shuffle: bool, rng: random.Random) -> list:
+    """The ids in the order this attempt shows them (options; a matching item's responses; per scenario step)."""
+    def maybe_shuffled(ids: list) -> list:
+        if shuffle and document.get("shuffle", True):
+            ids = list(ids)
+            rng.shuffle(ids)
+        return ids
+
+    kind = document["type"]
+    if kind in ("single_choice", "multiple_choice", "true_false"):
+        return maybe_shuffled([option["id"] for option in document["options"]])
+    if kind == "matching":
+        return maybe_shuffled([pair["id"] for pair in document["pairs"]])
+    if kind == "scenario":
+        return [maybe_shuffled([option["id"] for option in step["options"]]) for step in document["steps"]]
+    return []
+
+
+# --- Saving answers (the hot path) ----------------------------------------------------------------------------
+
+
+def answer_save(*, person_id: int, attempt_id: int, item_id: int, response: dict) -> None:
+    """Store the examinee's answer to one item of their open attempt, replacing the previous one.
+
+    Two statements, no transaction: read the frozen item (to validate the answer against its version), then one
+    conditional UPDATE that writes only while the attempt is open, before its deadline, and the person's.
+    Concurrent saves of the same answer: the last write wins, each is whole.
+    """
+    row = (AttemptItem.objects.filter(attempt_id=attempt_id, item_id=item_id, attempt__person_id=person_id)
+           .values_list("version__document", "attempt__status", "attempt__deadline").first())
+    if row is None:
+        raise NotFound("not_found", _("Attempt not found."))
+    document, status, deadline = row
+    now = timezone.now()
+    if status != AttemptStatus.OPEN or (deadline is not None and now >= deadline):
+        raise Conflict("attempt_closed", _("This attempt has been submitted; answers can no longer change."))
+    try:
+        clean = scoring.validate_response(document, response)
+    except scoring.InvalidResponse as error:
+        raise DomainError(f"invalid_answer.{error.code}", _("The answer is not valid for this item."),
+                          field=getattr(error, "field", "")) from None
+    updated = AttemptItem.objects.filter(
+        attempt_id=attempt_id, item_id=item_id, attempt__person_id=person_id, attempt__status=AttemptStatus.OPEN,
+    ).exclude(attempt__deadline__lte=now).update(response=clean, saved_at=now)
+    if not updated:  # submitted between the two statements
+        raise Conflict("attempt_closed", _("This attempt has been submitted; answers can no longer change."))
+
+
+# --- Submitting and grading ------------------------------------------------------------------------------------
+
+
+def _quantize(value: float | Decimal, places: str = "0.0001") -> Decimal:
+    return Decimal(str(value)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def _total(attempt: Attempt) -> None:
+    rows = list(AttemptItem.objects.filter(attempt=attempt).values_list("points", "max_points", "fraction"))
+    score = sum((points or Decimal(0) for points, _max, _fraction in rows), Decimal(0))
+    max_score = sum((maximum for _points, maximum, _fraction in rows), Decimal(0))
+    attempt.score = _quantize(score)
+    attempt.max_score = _quantize(max_score)
+    attempt.percent = _quantize(100 * score / max_score, "0.01") if max_score else Decimal(0)
+    attempt.awaiting_grading = any(fraction is None and maximum > 0 for _points, maximum, fraction in rows)
+    attempt.passed = None if attempt.awaiting_grading else attempt.percent >= attempt.exam.pass_mark_percent
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: Attempt, by, at_deadline: bool = False) -> Attempt:
+    """Score every item (Moodle's rules, ``scoring``) and close the attempt. Submitting twice returns the first
+    result; an attempt submitted after its deadline is marked as submitted at the deadline."""
+    attempt = Attempt.objects.select_for_update().select_related("exam").get(pk=attempt.pk)
+    if attempt.status == AttemptStatus.SUBMITTED:
+        return attempt
+    now = timezone.now()
+    items = list(AttemptItem.objects.filter(attempt=attempt).select_related("version"))
+    for row in items:
+        fraction = scoring.score_fraction(row.version.document, row.response)
+        row.fraction = fraction
+        row.points = None if fraction is None else _quantize(Decimal(str(fraction)) * row.max_points)
+    AttemptItem.objects.bulk_update(items, ["fraction", "points"])
+    attempt.status = AttemptStatus.SUBMITTED
+    late = attempt.deadline is not None and now >= attempt.deadline
+    attempt.submitted_at = attempt.deadline if late else now
+    attempt.submitted_at_deadline = at_deadline or late
+    _total(attempt)
+    attempt.save()
+    audit(actor=by, action="assessment.attempt.submitted", obj=attempt, changes={
+        "score": attempt.score, "max_score": attempt.max_score, "percent": attempt.percent,
+        "at_deadline": attempt.submitted_at_deadline})
+    return attempt
+
+
+@transaction.atomic
+def essay_grade(*, by, attempt_item: AttemptItem, points: Decimal, comment: str = "") -> AttemptItem:
+    """A trainer's mark for an essay of a submitted attempt; the attempt's result is recomputed."""
+    row = AttemptItem.objects.select_for_update().select_related("attempt__exam", "version").get(pk=attempt_item.pk)
+    if row.attempt.status != AttemptStatus.SUBMITTED:
+        raise Conflict("not_submitted", _("Essays are graded after the attempt is submitted."))
+    if row.version.document["type"] != "essay":
+        raise Conflict("not_an_essay", _("Only essays are graded by hand."))
+    points = Decimal(str(points))
+    if not 0 <= points <= row.max_points:
+        raise DomainError("out_of_range", _("The mark must be between 0 and %(max)s.") % {"max": row.max_points},
+                          field="points")
+    row.points, row.fraction = points, float(points / row.max_points) if row.max_points else 0.0
+    row.graded_by, row.graded_at, row.grader_comment = by, timezone.now(), comment.strip()
+    row.save(update_fields=["points", "fraction", "graded_by", "graded_at", "grader_comment"])
+    attempt = Attempt.objects.select_for_update().select_related("exam").get(pk=row.attempt_id)
+    _total(attempt)
+    attempt.save()
+    audit(actor=by, action="assessment.essay.graded", obj=attempt, changes={"item": row.item_id, "points": points})
+    return row
+
+
+def submit_overdue(now: datetime.datetime | None = None) -> int:
+    """Submit every open attempt whose deadline has passed (the worker runs this every minute)."""
+    count = 0
+    for attempt in Attempt.objects.filter(status=AttemptStatus.OPEN, deadline__lte=now or timezone.now()):
+        attempt_submit(attempt=attempt, by=None, at_deadline=True)
+        count += 1
+    return count
+
+
+# --- What the examinee sees -----------------------------------------------------------------------------------
+
+
+def feedback_visible(attempt: Attempt, now: datetime.datetime | None = None) -> bool:
+    """Correct answers and commentary: only for a submitted attempt, and as the test's feedback policy says."""
+    if attempt.status != AttemptStatus.SUBMITTED:
+        return False
+    policy = attempt.exam.feedback_policy
+    if policy == FeedbackPolicy.AFTER_SUBMIT:
+        return True
+    if policy == FeedbackPolicy.AFTER_CLOSE:
+        exam = attempt.exam
+        if exam.mode == Mode.ROOM:
+            return exam.room_state == "closed"
+        return exam.closes_at is not None and (now or timezone.now()) >= exam.closes_at
+    return False
+
+
+def _text(texts: dict, language: str) -> str:
+    return texts.get(language) or texts.get("ru" if language == "kk" else "kk") or ""
+
+
+def item_payload(row: AttemptItem, language: str, *, with_key: bool) -> dict:
+    """One item as the examinee's page and API show it. Without ``with_key``: texts, options in the attempt's
+    order, the saved answer, and for a scenario only the steps reached so far — no fraction, accepted answer,
+    feedback or commentary."""
+    document = row.version.document
+    kind = document["type"]
+    payload = {"id": row.item_id, "position": row.position, "type": kind, "text": _text(document["text"], language),
+               "points": float(row.max_points), "answer": row.response}
+    if kind in ("single_choice", "multiple_choice", "true_false"):
+        options = {option["id"]: option for option in document["options"]}
+        payload["options"] = [{"id": option_id, "text": _text(options[option_id]["text"], language)}
+                              for option_id in row.order if option_id in options]
+    elif kind == "matching":
+        pairs = {pair["id"]: pair for pair in document["pairs"]}
+        payload["premises"] = [{"id": pair["id"], "text": _text(pair["premise"], language)}
+                               for pair in document["pairs"] if pair["premise"]]
+        payload["responses"] = [{"id": pair_id, "text": _text(pairs[pair_id]["response"], language)}
+                                for pair_id in row.order if pair_id in pairs]
+    elif kind == "scenario":
+        visible = len(document["steps"]) if with_key else scoring.scenario_visible_steps(document, row.response)
+        steps = []
+        for step, order in zip(document["steps"][:visible], row.order, strict=False):
+            options = {option["id"]: option for option in step["options"]}
+            steps.append({"id": step["id"], "text": _text(step["text"], language),
+                          "options": [{"id": option_id, "text": _text(options[option_id]["text"], language)}
+                                      for option_id in order if option_id in options]})
+        payload["steps"] = steps
+        payload["steps_total"] = len(document["steps"])
+    elif kind == "essay":
+        payload["essay"] = {"response_format": document["essay"]["response_format"],
+                            "min_words": document["essay"]["min_words"]}
+    if with_key:
+        payload["key"] = answer_key(document, language)
+        payload["score"] = None if row.points is None else float(row.points)
+        payload["fraction"] = row.fraction
+        payload["grader_comment"] = row.grader_comment
+    return payload
+
+
+def answer_key(document: dict, language: str) -> dict:
+    """The right answers with commentary and legal references (after submission only)."""
+    key: dict = {"general_feedback": _text(document.get("general_feedback", {}), language),
+                 "references": document.get("references", [])}
+    kind = document["type"]
+    if kind in ("single_choice", "multiple_choice", "true_false"):
+        key["options"] = [{"id": option["id"], "fraction": option["fraction"],
+                           "feedback": _text(option["feedback"], language)} for option in document["options"]]
+    elif kind == "short_answer":
+        key["answers"] = [{"text": answer["text"], "fraction": answer["fraction"]} for answer in document["answers"]]
+    elif kind == "numerical":
+        key["numbers"] = [{"value": number["value"], "tolerance": number["tolerance"], "fraction": number["fraction"]}
+                          for number in document["numbers"]]
+    elif kind == "matching":
+        key["pairs"] = {pair["id"]: pair["id"] for pair in document["pairs"] if pair["premise"]}
+    elif kind == "scenario":
+        key["steps"] = [{"id": step["id"], "options": [
+            {"id": option["id"], "fraction": option["fraction"], "feedback": _text(option["feedback"], language)}
+            for option in step["options"]]} for step in document["steps"]]
+    return key

@@ -1,0 +1,113 @@
+import datetime
+import json
+
+import pytest
+from django.utils import timezone
+
+from saylau.assessment import attempts, results
+from saylau.assessment.models import Attempt, AttemptItem, AttemptStatus
+from saylau.core.errors import Conflict, NotFound, PermissionDenied
+
+from .factories import approved_item, bank_of, distance_exam, scenario_document
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_attempt_freezes_its_items_and_resumes_instead_of_starting_twice(world):
+    exam = distance_exam(world, bank_of(world.admin, 3))
+    first = attempts.attempt_start(by=world.participant, exam=exam, person=world.member1, language="ru")
+    again = attempts.attempt_start(by=world.participant, exam=exam, person=world.member1, language="ru")
+    assert again.pk == first.pk
+    assert AttemptItem.objects.filter(attempt=first).count() == 3
+
+
+def test_answers_are_saved_scored_at_submit_and_frozen_after(world):
+    items = bank_of(world.admin, 2)
+    exam = distance_exam(world, items)
+    attempt = attempts.attempt_start(by=None, exam=exam, person=world.member1, language="ru")
+    attempts.answer_save(person_id=world.member1.pk, attempt_id=attempt.pk, item_id=items[0].pk,
+                         response={"choices": ["a"]})
+    attempts.answer_save(person_id=world.member1.pk, attempt_id=attempt.pk, item_id=items[1].pk,
+                         response={"choices": ["b"]})
+    submitted = attempts.attempt_submit(attempt=attempt, by=None)
+    assert (submitted.score, submitted.max_score, submitted.percent) == (1, 2, 50)
+    assert submitted.passed is False
+    with pytest.raises(Conflict) as error:
+        attempts.answer_save(person_id=world.member1.pk, attempt_id=attempt.pk, item_id=items[1].pk,
+                             response={"choices": ["a"]})
+    assert error.value.code == "attempt_closed"
+    assert attempts.attempt_submit(attempt=attempt, by=None).score == 1  # a second submit changes nothing
+
+
+def test_another_persons_attempt_is_not_found(world):
+    items = bank_of(world.admin, 1)
+    attempt = attempts.attempt_start(by=None, exam=distance_exam(world, items), person=world.member1, language="ru")
+    with pytest.raises(NotFound):
+        attempts.answer_save(person_id=world.member2.pk, attempt_id=attempt.pk, item_id=items[0].pk,
+                             response={"choices": ["a"]})
+
+
+def test_past_the_deadline_the_attempt_is_submitted_with_what_was_saved(world):
+    items = bank_of(world.admin, 2)
+    attempt = attempts.attempt_start(by=None, exam=distance_exam(world, items, time_limit_minutes=10),
+                                     person=world.member1, language="kk")
+    attempts.answer_save(person_id=world.member1.pk, attempt_id=attempt.pk, item_id=items[0].pk,
+                         response={"choices": ["a"]})
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=1))
+    with pytest.raises(Conflict):
+        attempts.answer_save(person_id=world.member1.pk, attempt_id=attempt.pk, item_id=items[1].pk,
+                             response={"choices": ["a"]})
+    assert attempts.submit_overdue() == 1
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.SUBMITTED and attempt.submitted_at_deadline
+    assert attempt.score == 1
+
+
+def test_only_eligible_people_start(world):
+    exam = distance_exam(world, bank_of(world.admin, 1), people=[world.member2])
+    with pytest.raises(PermissionDenied):
+        attempts.attempt_start(by=None, exam=exam, person=world.member1)
+
+
+def test_no_key_reaches_the_examinee_before_submission(world):
+    items = [approved_item(world.admin, scenario_document())] + bank_of(world.admin, 1)
+    attempt = attempts.attempt_start(by=None, exam=distance_exam(world, items), person=world.member1, language="ru")
+    rows = AttemptItem.objects.filter(attempt=attempt).select_related("version")
+    payload = json.dumps([attempts.item_payload(row, "ru", with_key=False) for row in rows], ensure_ascii=False)
+    for marker in ("fraction", "feedback", "Комментарий", "Верно", "key"):
+        assert marker not in payload
+    scenario = next(row for row in rows if row.item_id == items[0].pk)
+    assert len(attempts.item_payload(scenario, "ru", with_key=False)["steps"]) == 1
+    attempts.answer_save(person_id=world.member1.pk, attempt_id=attempt.pk, item_id=items[0].pk,
+                         response={"choices": ["s1c"]})
+    scenario.refresh_from_db()
+    assert len(attempts.item_payload(scenario, "ru", with_key=False)["steps"]) == 2
+
+
+def test_the_result_breaks_the_score_down_by_topic_and_names_what_to_reread(world):
+    items = [approved_item(world.admin, scenario_document())] + bank_of(world.admin, 2)
+    attempt = attempts.attempt_start(by=None, exam=distance_exam(world, items), person=world.member1, language="ru")
+    attempts.answer_save(person_id=world.member1.pk, attempt_id=attempt.pk, item_id=items[0].pk,
+                         response={"choices": ["s1c", "s2a"]})
+    attempts.answer_save(person_id=world.member1.pk, attempt_id=attempt.pk, item_id=items[1].pk,
+                         response={"choices": ["a"]})
+    attempt = attempts.attempt_submit(attempt=attempt, by=None)
+    result = results.attempt_result(attempt)
+    by_topic = {topic.code: (topic.score, topic.max_score) for topic in result.topics}
+    assert by_topic == {"observers": (1.5, 2.0), "voter-lists": (1.0, 2.0)}
+    assert [topic.code for topic in result.weakest] == ["voter-lists", "observers"]
+    assert {"act": "elections", "article": "20", "paragraph": "3"} in result.references
+
+
+def test_closing_the_room_submits_open_attempts(world):
+    from saylau.assessment import exams
+
+    items = bank_of(world.admin, 1)
+    exam = distance_exam(world, items, mode="room", closes_at=None, opens_at=None)
+    with pytest.raises(Conflict):
+        attempts.attempt_start(by=None, exam=exam, person=world.member1)
+    exams.room_set_state(by=world.admin, exam=exam, state="open")
+    attempt = attempts.attempt_start(by=None, exam=exam, person=world.member1)
+    exams.room_set_state(by=world.admin, exam=exam, state="closed")
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.SUBMITTED
