@@ -5,5 +5,6 @@ urlpatterns = [
     path("accounts/", include("saylau.accounts.urls")),
     path("registry/", include("saylau.commissions.urls")),
     path("training/", include("saylau.training.urls")),
+    path("assessment/", include("saylau.assessment.urls")),
     path("api/v1/", include("config.api_urls")),
 ]
