@@ -4,9 +4,11 @@ and an attempt's items carry no answer key before it is submitted)."""
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 from typing import Any, Literal
 
+import pydantic
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
@@ -87,7 +89,7 @@ def create_item(request, payload: ItemIn):
     return Status(201, _item_out(item, document=True))
 
 
-@router.get("/items/{item_id}")
+@router.get("/items/{int:item_id}")
 def get_item(request, item_id: int):
     return _item_out(access_item_by_id(request.auth, item_id), document=True)
 
@@ -96,7 +98,7 @@ class ItemUpdateIn(Schema):
     document: dict[str, Any]
 
 
-@router.put("/items/{item_id}")
+@router.put("/items/{int:item_id}")
 def update_item(request, item_id: int, payload: ItemUpdateIn):
     item = bank.item_update(by=request.auth, item=access_item_by_id(request.auth, item_id), document=payload.document)
     return _item_out(Item.objects.select_related("current", "topic").get(pk=item.pk), document=True)
@@ -107,7 +109,7 @@ class StatusIn(Schema):
     reason: str = ""
 
 
-@router.post("/items/{item_id}/status")
+@router.post("/items/{int:item_id}/status")
 def set_item_status(request, item_id: int, payload: StatusIn):
     item = bank.item_set_status(by=request.auth, item=access_item_by_id(request.auth, item_id),
                                 status=payload.status, reason=payload.reason)
@@ -244,7 +246,7 @@ def create_test(request, payload: TestIn):
     return Status(201, {"id": exam.pk, "join_code": exam.join_code})
 
 
-@router.get("/tests/{test_id}")
+@router.get("/tests/{int:test_id}")
 def get_test(request, test_id: int):
     return _exam_out(access_exam_by_id(request.auth, test_id))
 
@@ -253,14 +255,14 @@ class RoomIn(Schema):
     state: Literal["open", "closed"]
 
 
-@router.post("/tests/{test_id}/room")
+@router.post("/tests/{int:test_id}/room")
 def set_room_state(request, test_id: int, payload: RoomIn):
     exam = exams.room_set_state(by=request.auth, exam=access_exam_by_id(request.auth, test_id, manage=True),
                                 state=payload.state)
     return _exam_out(exam)
 
 
-@router.get("/tests/{test_id}/results")
+@router.get("/tests/{int:test_id}/results")
 def test_results(request, test_id: int):
     exam = access_exam_by_id(request.auth, test_id)
     if request.auth.role == "participant":
@@ -317,8 +319,15 @@ def _result_out(attempt: Attempt) -> dict:
             "weakest_topics": [t.code for t in result.weakest], "references": result.references}
 
 
-@router.post("/tests/{test_id}/attempts", response={201: dict})
-def start_attempt(request, test_id: int, payload: StartIn | None = None):
+@router.post("/tests/{int:test_id}/attempts", response={201: dict})
+def start_attempt(request, test_id: int):
+    """Start or resume; the body ``{"language": "kk"|"ru"}`` is optional (default: the account's language)."""
+    try:
+        is_json = request.content_type == "application/json" and request.body.strip()
+        body = json.loads(request.body) if is_json else {}
+        payload = StartIn(**body) if isinstance(body, dict) else None
+    except (ValueError, pydantic.ValidationError):
+        raise DomainError("invalid", _("The request is not valid.")) from None
     person = _examinee(request.auth)
     exam = Exam.objects.filter(pk=test_id).first()
     if exam is None:
@@ -342,7 +351,7 @@ def join_test(request, payload: JoinIn):
             "room_state": exam.room_state, "time_limit_minutes": exam.time_limit_minutes}
 
 
-@router.get("/attempts/{attempt_id}")
+@router.get("/attempts/{int:attempt_id}")
 def get_attempt(request, attempt_id: int):
     user = request.auth
     if user.role == "participant":
@@ -359,7 +368,7 @@ class AnswerIn(Schema):
     pairs: dict[str, str] | None = None
 
 
-@router.put("/attempts/{attempt_id}/answers/{item_id}", response={204: None})
+@router.put("/attempts/{int:attempt_id}/answers/{int:item_id}", response={204: None})
 def save_answer(request, attempt_id: int, item_id: int, payload: AnswerIn):
     response = {key: value for key, value in payload.dict().items() if value is not None}
     attempt_services.answer_save(person_id=request.auth.person_id, attempt_id=attempt_id, item_id=item_id,
@@ -367,7 +376,7 @@ def save_answer(request, attempt_id: int, item_id: int, payload: AnswerIn):
     return Status(204, None)
 
 
-@router.post("/attempts/{attempt_id}/submit")
+@router.post("/attempts/{int:attempt_id}/submit")
 def submit_attempt(request, attempt_id: int):
     attempt = access_own_attempt(request.auth, attempt_id)
     attempt = attempt_services.attempt_submit(attempt=attempt, by=request.auth)
@@ -379,7 +388,7 @@ class GradeIn(Schema):
     comment: str = ""
 
 
-@router.post("/attempts/{attempt_id}/items/{item_id}/grade")
+@router.post("/attempts/{int:attempt_id}/items/{int:item_id}/grade")
 def grade_essay(request, attempt_id: int, item_id: int, payload: GradeIn):
     attempt = access_attempt_by_id(request.auth, attempt_id)
     access_exam_by_id(request.auth, attempt.exam_id, manage=True)

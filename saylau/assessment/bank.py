@@ -129,7 +129,7 @@ def _is_frozen(item: Item) -> bool:
 def item_update(*, by, item: Item, document: dict) -> Item:
     """New content for an item: a new version when the current one is frozen (see the module docstring)."""
     _require(can_author_items(by))
-    item = Item.objects.select_for_update().select_related("current").get(pk=item.pk)
+    item = Item.objects.select_for_update(of=("self",)).select_related("current").get(pk=item.pk)
     clean, topic = _clean(document)
     if clean["type"] != item.type:
         raise DomainError("type_changed", _("An item's type cannot change; create a new item instead."))
