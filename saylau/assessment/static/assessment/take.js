@@ -64,7 +64,8 @@
   form.addEventListener("change", function (event) {
     var section = event.target.closest("section.item");
     if (!section) return;
-    if (section.dataset.type === "scenario") {
+    var shown = section.querySelectorAll("fieldset.step").length;
+    if (section.dataset.type === "scenario" && shown < Number(section.dataset.steps)) {
       // The next decision is revealed by the server once this one is saved.
       save(section, function () { window.location.hash = section.id; window.location.reload(); });
       return;
