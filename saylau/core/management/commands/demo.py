@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from saylau.accounts.models import Role, User
+from saylau.assessment.demo import AssessmentDemo
 from saylau.commissions import demo
 from saylau.commissions.models import Membership, Position, Region
 from saylau.training.demo import TrainingDemo
@@ -35,6 +36,11 @@ class Command(BaseCommand):
         training = TrainingDemo(seed=seed).build()
         if training["events"]:
             self.stdout.write(f"Demo training: {training['events']} events, the 2025 roadmap and a trainer cascade.")
+        assessment = AssessmentDemo(seed=seed).build()
+        if assessment["items"]:
+            self.stdout.write(
+                f"Demo assessment: {assessment['items']} items, {assessment.get('seminar_attempts', 0)} seminar "
+                f"attempts, {assessment['distance_attempts']} distance attempts.")
         self.stdout.write(self.style.SUCCESS(
             "Demo logins (password demo12345): admin, coordinator (Almaty Region), trainer, participant, auditor"
         ))
