@@ -8,10 +8,12 @@ draft that nobody has seen changes it in place.
 from __future__ import annotations
 
 import datetime
+import html
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from saylau.core.audit import audit, audit_entry
@@ -20,6 +22,7 @@ from saylau.core.models import AuditEntry
 
 from . import formats
 from .documents import InvalidDocument, languages_of, validate_document
+from .formats.html import sanitize
 from .models import Amendment, AttemptItem, Item, ItemReference, ItemStatus, ItemVersion, LegalAct, Topic
 from .scoping import can_author_items, can_review_items
 
@@ -62,9 +65,28 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied("forbidden", _("You are not allowed to change the item bank."))
 
 
+def _sanitised(document: dict) -> dict:
+    """Every text of the document through the HTML sanitiser: pages render item texts as HTML, whoever wrote them
+    (editor, import, API)."""
+    def texts(value):
+        return {language: sanitize(text) for language, text in value.items()} if isinstance(value, dict) else value
+
+    def walk(node):
+        if isinstance(node, list):
+            return [walk(entry) for entry in node]
+        if not isinstance(node, dict):
+            return node
+        return {key: texts(value) if key in TEXT_FIELDS else walk(value) for key, value in node.items()}
+
+    return walk(document)
+
+
+TEXT_FIELDS = {"text", "general_feedback", "feedback", "premise", "response", "grader_info"}
+
+
 def _clean(document: dict) -> tuple[dict, Topic | None]:
     try:
-        clean = validate_document(document)
+        clean = _sanitised(validate_document(document))
     except InvalidDocument as error:
         raise invalid_document_error(error) from None
     topic = None
@@ -81,7 +103,8 @@ def _copy_to_item(item: Item, version: ItemVersion, topic: Topic | None) -> None
     document = version.document
     languages = languages_of(document)
     item.current = version
-    item.name = document["name"] or document["text"].get("ru", document["text"].get("kk", ""))[:80]
+    text = document["text"].get("ru", document["text"].get("kk", ""))
+    item.name = document["name"] or " ".join(html.unescape(strip_tags(text)).split())[:80]
     item.topic = topic
     item.difficulty = document["difficulty"]
     item.points = document["points"]

@@ -223,3 +223,13 @@ def test_results_of_a_test_are_for_its_managers(client, world):
     assert login(client, world.abai_coordinator).get(f"/api/v1/tests/{test['id']}/results").status_code == 404
     body = login(client, world.coordinator).get(f"/api/v1/tests/{test['id']}/results").json()
     assert body["count"] == 1 and json.dumps(body)
+
+
+def test_html_from_the_api_is_sanitised_before_any_page_shows_it(client, world):
+    document = choice_document(1)
+    document["text"]["ru"] = '<p onclick="steal()">Вопрос<script>alert(1)</script></p>'
+    document["options"][1]["feedback"] = {"ru": '<img src="x" onerror="steal()">Нет'}
+    response = login(client, world.admin).post("/api/v1/items", {"document": document}, content_type="application/json")
+    stored = response.json()["document"]
+    assert stored["text"]["ru"] == "<p>Вопрос</p>"
+    assert stored["options"][1]["feedback"]["ru"] == "Нет"
