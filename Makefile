@@ -54,8 +54,10 @@ test-sqlite:
 lint: install-dev
 	$(VENV)/bin/ruff check .
 
+# Each benchmark starts its own throwaway PostgreSQL cluster (docs/benchmarks.md).
 bench: install-dev
 	$(PY) bench/registry.py
+	$(PY) bench/training.py
 
 # Regenerate the lock files (needs network): uv resolves, pip installs with --require-hashes.
 lock:

@@ -36,6 +36,15 @@ def ensure_reference_data() -> None:
         importlib.import_module(module).load(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _no_language_leaks_between_tests():
+    """A test that activates a language must not decide the language of the next one."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db):
     ensure_reference_data()

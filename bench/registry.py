@@ -29,263 +29,43 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import http.cookiejar
 import json
 import os
-import platform
 import random
 import re
-import secrets
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-INNER_FLAG = "SAYLAU_BENCH_INNER"
-DEMO_PASSWORD = "demo12345"
+from common import (
+    ROOT,
+    RequestFailed,
+    Server,
+    api_token,
+    bench_env,
+    free_port,
+    http_table,
+    is_inner,
+    log,
+    machine,
+    manage,
+    measure_scenarios,
+    now_iso,
+    postgres_version,
+    prepare_database,
+    reexec_under_postgres,
+    session_cookie,
+    setup_django,
+    vacuum_analyze,
+)
+
 TARGET_MS = 100.0
 IMPORT_TARGET_S = 10.0
 DEMO_TARGET_S = 300.0
 IMPORT_ROWS = 10_000
-
-
-def python() -> str:
-    venv = ROOT / ".venv" / "bin" / "python"
-    return str(venv) if venv.exists() else sys.executable
-
-
-# --- Machine ------------------------------------------------------------------------------------------
-
-
-def machine() -> dict:
-    cpu_model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram_gib = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram_gib = round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    try:
-        nproc = int(subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip())
-    except (OSError, ValueError, subprocess.CalledProcessError):
-        nproc = os.cpu_count()
-    try:
-        load = [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        load = None
-    return {
-        "nproc": nproc, "cpu_model": cpu_model, "ram_gib": ram_gib, "kernel": platform.release(),
-        "python": platform.python_version(), "loadavg_at_start": load,
-    }
-
-
-# --- Measuring ------------------------------------------------------------------------------------------
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    if not sorted_values:
-        return float("nan")
-    k = (len(sorted_values) - 1) * p / 100
-    lower = int(k)
-    upper = min(lower + 1, len(sorted_values) - 1)
-    return sorted_values[lower] + (sorted_values[upper] - sorted_values[lower]) * (k - lower)
-
-
-def summarise(latencies: list[float], wall: float) -> dict:
-    values = sorted(latencies)
-    return {
-        "n": len(values),
-        "p50_ms": round(percentile(values, 50) * 1000, 1),
-        "p95_ms": round(percentile(values, 95) * 1000, 1),
-        "p99_ms": round(percentile(values, 99) * 1000, 1),
-        "mean_ms": round(statistics.fmean(values) * 1000, 1),
-        "max_ms": round(values[-1] * 1000, 1),
-        "rps": round(len(values) / wall, 1),
-    }
-
-
-class RequestFailed(Exception):
-    pass
-
-
-def fetch(url: str, headers: dict[str, str], timeout: float = 60) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-
-
-def timed_fetch(url: str, headers: dict[str, str]) -> float:
-    started = time.perf_counter()
-    status, body = fetch(url, headers)
-    elapsed = time.perf_counter() - started
-    if status != 200:
-        raise RequestFailed(f"GET {url} → {status}: {body[:300]!r}")
-    return elapsed
-
-
-def run_sequential(url: str, headers: dict[str, str], n: int) -> dict:
-    latencies = []
-    started = time.perf_counter()
-    for _ in range(n):
-        latencies.append(timed_fetch(url, headers))
-    return summarise(latencies, time.perf_counter() - started)
-
-
-def run_concurrent(url: str, headers: dict[str, str], n: int, threads: int) -> dict:
-    latencies: list[float] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-    per_thread = [n // threads + (1 if i < n % threads else 0) for i in range(threads)]
-    barrier = threading.Barrier(threads + 1)
-
-    def worker(count: int) -> None:
-        mine = []
-        barrier.wait()
-        try:
-            for _ in range(count):
-                mine.append(timed_fetch(url, headers))
-        except BaseException as exc:  # reported after the run
-            errors.append(exc)
-        with lock:
-            latencies.extend(mine)
-
-    pool = [threading.Thread(target=worker, args=(count,), daemon=True) for count in per_thread]
-    for thread in pool:
-        thread.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for thread in pool:
-        thread.join()
-    wall = time.perf_counter() - started
-    if errors:
-        raise RequestFailed(str(errors[0]))
-    return {**summarise(latencies, wall), "threads": threads}
-
-
-# --- The server -------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """scripts/serve (gunicorn + background worker) in its own process group."""
-
-    def __init__(self, env: dict[str, str], port: int, workers: int, log_path: Path):
-        self.port = port
-        self.base = f"http://127.0.0.1:{port}"
-        self.log_path = log_path
-        self.env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60) -> None:
-        log = open(self.log_path, "wb")  # noqa: SIM115 - closed with the process
-        self.process = subprocess.Popen(
-            [str(ROOT / "scripts" / "serve")], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"the server exited ({self.process.returncode}):\n{self.log_tail()}")
-            try:
-                status, _body = fetch(self.base + "/accounts/login/", {}, timeout=5)
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise SystemExit(f"the server did not answer within {timeout:.0f} s:\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)  # the group this script created: serve, gunicorn, worker
-            self.process.wait(timeout=20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
-
-def api_token(base: str, username: str) -> str:
-    body = json.dumps({"username": username, "password": DEMO_PASSWORD}).encode()
-    request = urllib.request.Request(base + "/api/v1/auth/token", data=body,
-                                     headers={"Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)["token"]
-
-
-def session_cookie(base: str, username: str) -> str:
-    """Log in through the login form as a browser would; returns the Cookie header for later requests."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    html = opener.open(base + "/accounts/login/", timeout=30).read().decode()
-    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-    if not match:
-        raise SystemExit("no CSRF token on the login page")
-    form = urllib.parse.urlencode({
-        "csrfmiddlewaretoken": match.group(1), "username": username, "password": DEMO_PASSWORD,
-    }).encode()
-    opener.open(urllib.request.Request(base + "/accounts/login/", data=form,
-                                       headers={"Referer": base + "/accounts/login/"}), timeout=30).read()
-    cookies = {cookie.name: cookie.value for cookie in jar}
-    if "sessionid" not in cookies:
-        raise SystemExit(f"logging in as {username} failed")
-    return f"sessionid={cookies['sessionid']}"
-
-
-# --- Django in this process (data look-ups, the import files) ------------------------------------------------
-
-
-def setup_django(env: dict[str, str]) -> None:
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def postgres_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
-    return version
 
 
 def registry_counts() -> dict:
@@ -344,15 +124,6 @@ def write_import_file(path: Path, rows: list[list[str]]) -> None:
 # --- Steps ----------------------------------------------------------------------------------------------------
 
 
-def manage(env: dict[str, str], *args: str) -> tuple[float, str]:
-    started = time.perf_counter()
-    result = subprocess.run([python(), "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    return elapsed, result.stdout
-
-
 IMPORT_SUMMARY = re.compile(
     r"(?P<rows>\d+) rows; (?P<new_people>\d+) new people, (?P<changed_people>\d+) updated, "
     r"(?P<new_memberships>\d+) new memberships, (?P<closed_memberships>\d+) ended, (?P<unchanged>\d+) unchanged"
@@ -366,41 +137,20 @@ def time_import(env: dict[str, str], path: Path) -> dict:
     return {"seconds": round(seconds, 2), "summary": summary}
 
 
-def fmt_ms(value: float) -> str:
-    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
-
-
 def main_inner(args: argparse.Namespace) -> int:
-    started_at = datetime.datetime.now(datetime.UTC).astimezone()
     results: dict = {
-        "date": started_at.isoformat(timespec="seconds"),
+        "date": now_iso(),
         "machine": machine(),
         "settings": {"requests": args.requests, "threads": args.threads, "warmup": args.warmup,
                      "import_runs": args.import_runs,
                      "size": args.size, "web_concurrency": args.workers},
     }
     workdir = Path(tempfile.mkdtemp(prefix="saylau-bench-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "0",
-        "HTTPS": "0",
-        "SECRET_KEY": "bench-" + secrets.token_urlsafe(32),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "VAR_DIR": str(workdir / "var"),  # static files, logs: nothing under the project's var/ but the report
-        "LOG_LEVEL": "WARNING",
-    }
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
-    if not env.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        raise SystemExit("DATABASE_URL must point at PostgreSQL")
+    env = bench_env(workdir, args.database_url)
     server = None
     try:
         log(f"work directory {workdir}")
-        log("migrate, createcachetable, collectstatic")
-        manage(env, "migrate", "--noinput", "-v", "0")
-        manage(env, "createcachetable")
-        manage(env, "collectstatic", "--noinput", "-v", "0")
+        prepare_database(env)
         setup_django(env)
         results["postgresql"] = postgres_version()
         from django import get_version
@@ -423,11 +173,7 @@ def main_inner(args: argparse.Namespace) -> int:
             log(f"demo --size {args.size} --reset")
             demo_results["reset_seconds"] = round(manage(env, "demo", "--size", args.size, "--reset")[0], 1)
             log(f"  {demo_results['reset_seconds']} s")
-        log("VACUUM ANALYZE")
-        with connection.cursor() as cursor:
-            # What autovacuum does within a minute or so of a bulk load (statistics, visibility map); the
-            # figures should not depend on whether it has got round to it yet.
-            cursor.execute("VACUUM ANALYZE")
+        vacuum_analyze()
         demo_results.update(registry_counts())
         results["demo"] = demo_results
         connection.close()
@@ -473,31 +219,8 @@ def main_inner(args: argparse.Namespace) -> int:
                 (f"Page /registry/c/<id>/ ({tec.code}, TEC)", "coordinator", f"/registry/c/{tec.pk}/",
                  session("coordinator"), "page"),
             ]
-            for name, user, path, headers, kind in scenarios:
-                url = base + path
-                status, body = fetch(url, headers)
-                if status != 200:
-                    raise RequestFailed(f"GET {path} as {user} → {status}: {body[:300]!r}")
-                info = {}
-                if kind.startswith("api"):
-                    payload = json.loads(body)
-                    info = {"count": payload["count"], "items": len(payload["items"])}
-                else:
-                    info = {"bytes": len(body)}
-                for _ in range(args.warmup):
-                    timed_fetch(url, headers)
-                load = round(os.getloadavg()[0], 2)
-                log(f"{name} as {user}: {args.requests} sequential (load average {load})")
-                sequential = run_sequential(url, headers, args.requests)
-                log(f"  p50 {sequential['p50_ms']} ms, p95 {sequential['p95_ms']} ms; "
-                    f"{args.requests} over {args.threads} threads")
-                concurrent = run_concurrent(url, headers, args.requests, args.threads)
-                log(f"  p50 {concurrent['p50_ms']} ms, p95 {concurrent['p95_ms']} ms, {concurrent['rps']} req/s")
-                http_results.append({"name": name, "user": user, "path": path, "kind": kind, "response": info,
-                                     "loadavg_1min": load, "sequential": sequential, "concurrent": concurrent})
-            floor = http_results[0]["sequential"]["p50_ms"]
-            for item in http_results:
-                item["sequential"]["p50_over_floor"] = round(item["sequential"]["p50_ms"] / floor, 1) if floor else None
+            http_results = measure_scenarios(base, scenarios, requests=args.requests, threads=args.threads,
+                                             warmup=args.warmup)
             server.stop()
             server = None
         results["http"] = http_results
@@ -538,7 +261,7 @@ def main_inner(args: argparse.Namespace) -> int:
                 })
         results["import"] = import_results
         results["targets"] = targets(results)
-        results["finished"] = datetime.datetime.now(datetime.UTC).astimezone().isoformat(timespec="seconds")
+        results["finished"] = now_iso()
         results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     except RequestFailed as exc:
         if server is not None:
@@ -598,21 +321,7 @@ def report(results: dict) -> str:
         "",
     ]
     if results.get("http"):
-        lines += [
-            f"| request | as | seq p50 | seq p95 | seq p99 | seq req/s | p50 ÷ floor | {s['threads']} thr p50 "
-            f"| {s['threads']} thr p95 | {s['threads']} thr p99 | {s['threads']} thr req/s | load |",
-            "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
-        ]
-        for item in results["http"]:
-            a, b = item["sequential"], item["concurrent"]
-            lines.append(
-                f"| {item['name']} | {item['user']} | {fmt_ms(a['p50_ms'])} | {fmt_ms(a['p95_ms'])} "
-                f"| {fmt_ms(a['p99_ms'])} | {a['rps']} | {a['p50_over_floor']} | {fmt_ms(b['p50_ms'])} "
-                f"| {fmt_ms(b['p95_ms'])} | {fmt_ms(b['p99_ms'])} | {b['rps']} | {item['loadavg_1min']} |"
-            )
-        lines += ["", f"Latencies in ms; {s['requests']} requests per run after {s['warmup']} warm-up requests; "
-                  f"\"{s['threads']} thr\": the same number of requests from {s['threads']} threads at once; "
-                  "load: 1-minute load average when the scenario started.", ""]
+        lines += http_table(results["http"], s)
     lines += ["| operation | seconds (median) | runs | result |", "|---|--:|---|---|"]
     demo = results["demo"]
     if demo.get("load_seconds") is not None:
@@ -628,10 +337,6 @@ def report(results: dict) -> str:
     for target in results["targets"]:
         lines.append(f"| {target['target']} | {target['value']} {target['unit']} | {'yes' if target['pass'] else 'NO'} |")
     return "\n".join(lines)
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}Z] {message}", flush=True)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -659,13 +364,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main() -> int:
     argv = sys.argv[1:]
     args = parse_args(argv)
-    if args.database_url or os.environ.get(INNER_FLAG) == "1":
+    if args.database_url or is_inner():
         return main_inner(args)
     # Re-execute under a throwaway PostgreSQL cluster; it sets DATABASE_URL and removes the cluster after.
-    env = {**os.environ, INNER_FLAG: "1"}
-    command = [python(), str(ROOT / "scripts" / "with_postgres.py"), "--", python(), str(Path(__file__).resolve()),
-               *argv]
-    return subprocess.run(command, cwd=ROOT, env=env).returncode
+    return reexec_under_postgres(__file__, argv)
 
 
 if __name__ == "__main__":

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "saylau.commissions",
     "saylau.training",
     "saylau.assessment",
+    "saylau.psychometrics",
 ]
 
 MIDDLEWARE = [

@@ -153,9 +153,12 @@ def answer_save(*, person_id: int, attempt_id: int, item_id: int, response: dict
     except scoring.InvalidResponse as error:
         raise DomainError(f"invalid_answer.{error.code}", _("The answer is not valid for this item."),
                           field=getattr(error, "field", "")) from None
-    updated = AttemptItem.objects.filter(
-        attempt_id=attempt_id, item_id=item_id, attempt__person_id=person_id, attempt__status=AttemptStatus.OPEN,
-    ).exclude(attempt__deadline__lte=now).update(response=clean, saved_at=now)
+    # The attempt's conditions as ``attempt_id IN (…)`` rather than a join: an UPDATE with a join becomes
+    # ``id IN (SELECT … JOIN …)``, which PostgreSQL may plan as a scan of every attempt item.
+    still_open = (Attempt.objects.filter(pk=attempt_id, person_id=person_id, status=AttemptStatus.OPEN)
+                  .exclude(deadline__lte=now).values("pk"))
+    updated = (AttemptItem.objects.filter(attempt_id=attempt_id, item_id=item_id, attempt_id__in=still_open)
+               .update(response=clean, saved_at=now))
     if not updated:  # submitted between the two statements
         raise Conflict("attempt_closed", _("This attempt has been submitted; answers can no longer change."))
 

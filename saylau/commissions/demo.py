@@ -227,8 +227,18 @@ def reset_registry() -> None:
     """Remove everything but the reference data (CEC, regions, regional TECs)."""
     with transaction.atomic():
         from saylau.accounts.models import User
+        from saylau.assessment.models import Amendment, Attempt, AttemptItem, Exam, Item, ItemVersion
         from saylau.training.models import Accreditation, Attendance, Enrolment, Event, EventTrainer, Roadmap, Speaker
 
+        # Tests and the bank go first: attempts protect people, tests protect events.
+        for model in (AttemptItem, Attempt):
+            model.objects.all().delete()
+        Exam.objects.update(pre_test=None)
+        Exam.objects.all().delete()
+        Item.objects.update(current=None)
+        ItemVersion.objects.all().delete()
+        Item.objects.all().delete()
+        Amendment.objects.all().delete()
         for model in (Attendance, Enrolment, EventTrainer, Accreditation, Speaker):
             model.objects.all().delete()
         Event.objects.filter(parent__isnull=False).update(parent=None)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.db import models

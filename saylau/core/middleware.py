@@ -20,10 +20,12 @@ class LanguageMiddleware:
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         vary = response.headers.get("Vary", "")
         if "Cookie" not in vary:
             response.headers["Vary"] = f"{vary}, Cookie" if vary else "Cookie"
-        translation.deactivate()
         return response

@@ -336,7 +336,7 @@ def list_attendance(request, session_id: int):
 def event_cascade(request, event_id: int):
     """The tree of events below this one: trainers, enrolled, attended, and distinct people reached per subtree."""
     event = access_event_by_id(request.auth, event_id)
-    return selectors.cascade(request.auth, event).as_dict()
+    return selectors.cascade(request.auth, event).as_dict(iso_dates=True)
 
 
 @router.get("/coverage", response=CoverageOut)

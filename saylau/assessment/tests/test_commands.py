@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from saylau.accounts.models import User
 from saylau.assessment import bank
@@ -24,8 +25,10 @@ TESTDATA = Path(settings.BASE_DIR).parent / "shared" / "testdata"
 
 
 def run(*args) -> str:
+    """The command's output in English (commands speak the active language; the default is Kazakh)."""
     out = io.StringIO()
-    call_command(*args, stdout=out)
+    with translation.override("en"):
+        call_command(*args, stdout=out)
     return out.getvalue()
 
 
