@@ -37,12 +37,15 @@ def ensure_reference_data() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _no_language_leaks_between_tests():
-    """A test that activates a language must not decide the language of the next one."""
+def _no_leaks_between_tests():
+    """A test must not decide the language of the next one, nor leave per-process caches behind."""
     yield
     from django.utils import translation
 
+    from saylau.assessment.attempts import forget_frozen_items
+
     translation.deactivate()
+    forget_frozen_items()  # ids come back after each test's rollback
 
 
 @pytest.fixture

@@ -133,19 +133,60 @@ def _order(document: dict, shuffle: bool, rng: random.Random) -> list:
 # --- Saving answers (the hot path) ----------------------------------------------------------------------------
 
 
+# What an attempt shows never changes once it started: each of its items is frozen to one version, and a version's
+# document never changes either (bank.item_update makes a new version). So a process may keep, per attempt, the
+# version and document of each item, and a save then needs one statement: the conditional UPDATE. Filled only by
+# the full path below, after it checked that the attempt is the person's; bounded, and cleared when full.
+# (attempt id, person id) -> item id -> (version id, document); the person is part of the key, so that someone
+# else's request for the same attempt finds nothing here and gets the full path's 404.
+_FROZEN: dict[tuple[int, int], dict[int, tuple[int, dict]]] = {}
+_FROZEN_MAX_ATTEMPTS = 20_000  # ~30 items each; a few tens of MB at most
+
+
+def forget_frozen_items() -> None:
+    """Empty the per-process cache (tests: ids come back after a rollback)."""
+    _FROZEN.clear()
+
+
+def _frozen(attempt_id: int, person_id: int) -> dict[int, tuple[int, dict]] | None:
+    key = (attempt_id, person_id)
+    if key not in _FROZEN:
+        rows = list(AttemptItem.objects.filter(attempt_id=attempt_id, attempt__person_id=person_id).order_by()
+                    .values_list("item_id", "version_id", "version__document"))
+        if not rows:
+            return None
+        if len(_FROZEN) >= _FROZEN_MAX_ATTEMPTS:
+            _FROZEN.clear()
+        _FROZEN[key] = {item_id: (version_id, document) for item_id, version_id, document in rows}
+    return _FROZEN[key]
+
+
 def answer_save(*, person_id: int, attempt_id: int, item_id: int, response: dict) -> None:
     """Store the examinee's answer to one item of their open attempt, replacing the previous one.
 
-    Two statements, no transaction: read the frozen item (to validate the answer against its version), then one
-    conditional UPDATE that writes only while the attempt is open, before its deadline, and the person's.
-    Concurrent saves of the same answer: the last write wins, each is whole.
+    The hot path of a nationwide test (docs/decisions.md, "The answer save"): when this process has seen the
+    attempt before, one statement — validate the answer against the frozen version held in memory, then one
+    conditional UPDATE that writes only while the attempt is the person's, open and before its deadline, and
+    only to the version validated against. When that UPDATE writes nothing, or the attempt is new to this
+    process, the full path reads the row to say why (404 not the person's or unknown item, 409 submitted or past
+    the deadline, 400 invalid answer). Nothing is written on an error. Concurrent saves of the same answer: the
+    last write wins, each is whole.
     """
-    row = (AttemptItem.objects.filter(attempt_id=attempt_id, item_id=item_id, attempt__person_id=person_id)
-           .values_list("version__document", "attempt__status", "attempt__deadline").first())
-    if row is None:
-        raise NotFound("not_found", _("Attempt not found."))
-    document, status, deadline = row
     now = timezone.now()
+    frozen = _FROZEN.get((attempt_id, person_id), {}).get(item_id)
+    if frozen is not None:
+        version_id, document = frozen
+        try:
+            clean = scoring.validate_response(document, response)
+        except scoring.InvalidResponse:
+            clean = None  # the full path says so
+        if clean is not None and _write_answer(person_id, attempt_id, item_id, version_id, clean, now):
+            return
+    items = _frozen(attempt_id, person_id)
+    if items is None or item_id not in items:
+        raise NotFound("not_found", _("Attempt not found."))
+    version_id, document = items[item_id]
+    status, deadline = Attempt.objects.filter(pk=attempt_id).values_list("status", "deadline").get()
     if status != AttemptStatus.OPEN or (deadline is not None and now >= deadline):
         raise Conflict("attempt_closed", _("This attempt has been submitted; answers can no longer change."))
     try:
@@ -153,14 +194,17 @@ def answer_save(*, person_id: int, attempt_id: int, item_id: int, response: dict
     except scoring.InvalidResponse as error:
         raise DomainError(f"invalid_answer.{error.code}", _("The answer is not valid for this item."),
                           field=getattr(error, "field", "")) from None
-    # The attempt's conditions as ``attempt_id IN (…)`` rather than a join: an UPDATE with a join becomes
-    # ``id IN (SELECT … JOIN …)``, which PostgreSQL may plan as a scan of every attempt item.
+    if not _write_answer(person_id, attempt_id, item_id, version_id, clean, now):  # submitted in between
+        raise Conflict("attempt_closed", _("This attempt has been submitted; answers can no longer change."))
+
+
+def _write_answer(person_id: int, attempt_id: int, item_id: int, version_id: int, clean: dict, now) -> bool:
+    """The one conditional UPDATE. The attempt's conditions as ``attempt_id IN (…)`` rather than a join: an
+    UPDATE with a join becomes ``id IN (SELECT … JOIN …)``, which PostgreSQL may plan as a scan."""
     still_open = (Attempt.objects.filter(pk=attempt_id, person_id=person_id, status=AttemptStatus.OPEN)
                   .exclude(deadline__lte=now).values("pk"))
-    updated = (AttemptItem.objects.filter(attempt_id=attempt_id, item_id=item_id, attempt_id__in=still_open)
-               .update(response=clean, saved_at=now))
-    if not updated:  # submitted between the two statements
-        raise Conflict("attempt_closed", _("This attempt has been submitted; answers can no longer change."))
+    return bool(AttemptItem.objects.filter(attempt_id=attempt_id, item_id=item_id, version_id=version_id,
+                                           attempt_id__in=still_open).update(response=clean, saved_at=now))
 
 
 # --- Submitting and grading ------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from saylau.assessment import attempts, results
 from saylau.assessment.models import Attempt, AttemptItem, AttemptStatus
-from saylau.core.errors import Conflict, NotFound, PermissionDenied
+from saylau.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 from .factories import approved_item, bank_of, distance_exam, scenario_document
 
@@ -111,3 +111,29 @@ def test_closing_the_room_submits_open_attempts(world):
     exams.room_set_state(by=world.admin, exam=exam, state="closed")
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.SUBMITTED
+
+
+def test_a_save_is_one_statement_once_the_attempt_is_known_and_the_checks_still_hold(
+        world, django_assert_num_queries):
+    items = bank_of(world.admin, 2)
+    exam = distance_exam(world, items)
+    attempt = attempts.attempt_start(by=None, exam=exam, person=world.member1, language="ru")
+    attempts.answer_save(person_id=world.member1.pk, attempt_id=attempt.pk, item_id=items[0].pk,
+                         response={"choices": ["b"]})  # the full path: the attempt is now known to this process
+    with django_assert_num_queries(1):
+        attempts.answer_save(person_id=world.member1.pk, attempt_id=attempt.pk, item_id=items[1].pk,
+                             response={"choices": ["a"]})
+    # Someone else asking for the same attempt learns nothing of it, cache or not.
+    with pytest.raises(NotFound):
+        attempts.answer_save(person_id=world.member2.pk, attempt_id=attempt.pk, item_id=items[0].pk,
+                             response={"choices": ["a"]})
+    with pytest.raises(DomainError) as invalid:
+        attempts.answer_save(person_id=world.member1.pk, attempt_id=attempt.pk, item_id=items[0].pk,
+                             response={"choices": ["zzz"]})
+    assert invalid.value.code.startswith("invalid_answer")
+    attempts.attempt_submit(attempt=attempt, by=None)
+    with pytest.raises(Conflict):
+        attempts.answer_save(person_id=world.member1.pk, attempt_id=attempt.pk, item_id=items[0].pk,
+                             response={"choices": ["a"]})
+    assert dict(AttemptItem.objects.filter(attempt=attempt).values_list("item_id", "response")) == {
+        items[0].pk: {"choices": ["b"]}, items[1].pk: {"choices": ["a"]}}
