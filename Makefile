@@ -58,6 +58,9 @@ lint: install-dev
 bench: install-dev
 	$(PY) bench/registry.py
 	$(PY) bench/training.py
+	$(PY) bench/assessment.py
+	$(PY) bench/psychometrics.py
+	$(PY) bench/statistics.py
 
 # Regenerate the lock files (needs network): uv resolves, pip installs with --require-hashes.
 lock:

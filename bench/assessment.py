@@ -50,13 +50,12 @@ from common import (
     bench_env,
     fetch,
     free_port,
-    is_inner,
     log,
     machine,
     now_iso,
     postgres_version,
     prepare_database,
-    reexec_under_postgres,
+    run_on_postgres,
     setup_django,
     vacuum_analyze,
 )
@@ -606,13 +605,5 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main() -> int:
-    argv = sys.argv[1:]
-    args = parse_args(argv)
-    if args.database_url or is_inner():
-        return main_inner(args)
-    return reexec_under_postgres(__file__, argv)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_on_postgres(__file__, parse_args, main_inner))

@@ -334,6 +334,16 @@ def is_inner() -> bool:
     return os.environ.get(INNER_FLAG) == "1"
 
 
+def run_on_postgres(script: str, parse_args: Callable, main_inner: Callable) -> int:
+    """A benchmark's entry point: with ``--database-url`` (or once re-executed) run ``main_inner``; else run the
+    script again under a throwaway PostgreSQL cluster."""
+    argv = sys.argv[1:]
+    args = parse_args(argv)
+    if args.database_url or is_inner():
+        return main_inner(args)
+    return reexec_under_postgres(script, argv)
+
+
 def response_info(body: bytes) -> dict:
     """What the report says about a response: count and items of an API page, else its size."""
     try:

@@ -48,7 +48,6 @@ from common import (
     bench_env,
     free_port,
     http_table,
-    is_inner,
     log,
     machine,
     manage,
@@ -56,7 +55,7 @@ from common import (
     now_iso,
     postgres_version,
     prepare_database,
-    reexec_under_postgres,
+    run_on_postgres,
     session_cookie,
     setup_django,
     vacuum_analyze,
@@ -361,14 +360,5 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main() -> int:
-    argv = sys.argv[1:]
-    args = parse_args(argv)
-    if args.database_url or is_inner():
-        return main_inner(args)
-    # Re-execute under a throwaway PostgreSQL cluster; it sets DATABASE_URL and removes the cluster after.
-    return reexec_under_postgres(__file__, argv)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_on_postgres(__file__, parse_args, main_inner))

@@ -46,7 +46,6 @@ from common import (
     bench_env,
     free_port,
     http_table,
-    is_inner,
     log,
     machine,
     manage,
@@ -54,7 +53,7 @@ from common import (
     now_iso,
     postgres_version,
     prepare_database,
-    reexec_under_postgres,
+    run_on_postgres,
     session_cookie,
     setup_django,
     vacuum_analyze,
@@ -505,13 +504,5 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main() -> int:
-    argv = sys.argv[1:]
-    args = parse_args(argv)
-    if args.database_url or is_inner():
-        return main_inner(args)
-    return reexec_under_postgres(__file__, argv)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_on_postgres(__file__, parse_args, main_inner))

@@ -8,6 +8,7 @@ from saylau.accounts.api import router as accounts_router
 from saylau.accounts.auth import BearerTokenAuth, SessionAuth
 from saylau.assessment.api import router as assessment_router
 from saylau.commissions.api import router as commissions_router
+from saylau.psychometrics.api import router as psychometrics_router
 from saylau.core.errors import DomainError
 from saylau.training.api import router as training_router
 
@@ -44,3 +45,4 @@ api.add_router("/", accounts_router)
 api.add_router("/", commissions_router)
 api.add_router("/", training_router)
 api.add_router("/", assessment_router)
+api.add_router("/", psychometrics_router)

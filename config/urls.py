@@ -6,5 +6,6 @@ urlpatterns = [
     path("registry/", include("saylau.commissions.urls")),
     path("training/", include("saylau.training.urls")),
     path("assessment/", include("saylau.assessment.urls")),
+    path("statistics/", include("saylau.psychometrics.urls")),
     path("api/v1/", include("config.api_urls")),
 ]

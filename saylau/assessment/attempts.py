@@ -148,17 +148,17 @@ def forget_frozen_items() -> None:
     _FROZEN.clear()
 
 
-def _frozen(attempt_id: int, person_id: int) -> dict[int, tuple[int, dict]] | None:
-    key = (attempt_id, person_id)
-    if key not in _FROZEN:
-        rows = list(AttemptItem.objects.filter(attempt_id=attempt_id, attempt__person_id=person_id).order_by()
-                    .values_list("item_id", "version_id", "version__document"))
-        if not rows:
-            return None
-        if len(_FROZEN) >= _FROZEN_MAX_ATTEMPTS:
-            _FROZEN.clear()
-        _FROZEN[key] = {item_id: (version_id, document) for item_id, version_id, document in rows}
-    return _FROZEN[key]
+def _read_frozen(attempt_id: int, person_id: int) -> tuple[dict[int, tuple[int, dict]], str, object] | None:
+    """One query: the attempt's frozen items (into the cache), its status and deadline; None if not the person's."""
+    rows = list(AttemptItem.objects.filter(attempt_id=attempt_id, attempt__person_id=person_id).order_by()
+                .values_list("item_id", "version_id", "version__document", "attempt__status", "attempt__deadline"))
+    if not rows:
+        return None
+    if len(_FROZEN) >= _FROZEN_MAX_ATTEMPTS:
+        _FROZEN.clear()
+    items = {item_id: (version_id, document) for item_id, version_id, document, _status, _deadline in rows}
+    _FROZEN[(attempt_id, person_id)] = items
+    return items, rows[0][3], rows[0][4]
 
 
 def answer_save(*, person_id: int, attempt_id: int, item_id: int, response: dict) -> None:
@@ -182,11 +182,11 @@ def answer_save(*, person_id: int, attempt_id: int, item_id: int, response: dict
             clean = None  # the full path says so
         if clean is not None and _write_answer(person_id, attempt_id, item_id, version_id, clean, now):
             return
-    items = _frozen(attempt_id, person_id)
-    if items is None or item_id not in items:
+    known = _read_frozen(attempt_id, person_id)
+    if known is None or item_id not in known[0]:
         raise NotFound("not_found", _("Attempt not found."))
+    items, status, deadline = known
     version_id, document = items[item_id]
-    status, deadline = Attempt.objects.filter(pk=attempt_id).values_list("status", "deadline").get()
     if status != AttemptStatus.OPEN or (deadline is not None and now >= deadline):
         raise Conflict("attempt_closed", _("This attempt has been submitted; answers can no longer change."))
     try:

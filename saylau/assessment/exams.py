@@ -208,6 +208,10 @@ def room_set_state(*, by, exam: Exam, state: str) -> Exam:
             attempt_submit(attempt=attempt, by=by, at_deadline=True)
             submitted += 1
     audit(actor=by, action="assessment.exam.room", obj=exam, changes={"state": [old, state], "submitted": submitted})
+    if state == RoomState.CLOSED:  # the statistics are computed once the test is over, by the worker
+        from saylau.psychometrics.tasks import refresh_test
+
+        transaction.on_commit(lambda: refresh_test.enqueue(exam.pk))
     return exam
 
 

@@ -18,12 +18,9 @@ class LanguageMiddleware:
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         if language not in LANGUAGE_CODES:
             language = settings.LANGUAGE_CODE
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        try:
+        with translation.override(language):  # and afterwards the thread's language as it was
             response = self.get_response(request)
-        finally:
-            translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         vary = response.headers.get("Vary", "")
         if "Cookie" not in vary:

@@ -19,6 +19,8 @@ class PeriodicJob:
 PERIODIC: list[PeriodicJob] = [
     # Attempts past their deadline are submitted with what was saved, even if nobody opens them again.
     PeriodicJob("saylau.assessment.tasks.submit_overdue_attempts", datetime.timedelta(minutes=1)),
+    # Item statistics of tests that closed since the last run (precomputed: pages never compute them).
+    PeriodicJob("saylau.psychometrics.tasks.refresh_closed_tests", datetime.timedelta(minutes=5)),
 ]
 
 

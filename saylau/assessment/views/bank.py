@@ -78,8 +78,9 @@ def item_list(request):
     _require_reader(request.user)
     form = BankFilterForm(request.GET or None)
     filters = form.filters()
-    visible = items_visible_to(request.user)
-    items = filter_items(visible, filters).select_related("topic", "current").order_by("-pk")
+    flagged = _flagged_only(request)
+    visible = _flagged_filter(items_visible_to(request.user), flagged)
+    items = filter_items(visible, filters).select_related("topic", "current", "analysis").order_by("-pk")
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     status_counts = dict(filter_items(visible, filters, without=("status",)).values_list("status")
                          .annotate(n=Count("pk")).values_list("status", "n"))
@@ -94,7 +95,17 @@ def item_list(request):
         "exportable": approved.exclude(type=ItemType.SCENARIO).count(),
         "scenarios_not_exported": approved.filter(type=ItemType.SCENARIO).count(),
         "can_author": can_author_items(request.user), "can_review": can_review_items(request.user),
+        "flagged": flagged,
     })
+
+
+def _flagged_only(request) -> bool:
+    """``?flagged=1``: only the items the item statistics flag (``psychometrics.ItemAnalysis.flagged``)."""
+    return request.GET.get("flagged") == "1"
+
+
+def _flagged_filter(qs, flagged: bool):
+    return qs.filter(analysis__flagged=True) if flagged else qs
 
 
 @login_required
@@ -106,7 +117,8 @@ def export(request):
     if file_format not in EXPORT_FORMATS:
         raise Http404(_("Unknown export format."))
     filters = {**BankFilterForm(request.GET).filters(), "status": ItemStatus.APPROVED}
-    items = list(filter_items(items_visible_to(request.user), filters).select_related("current", "topic")
+    items = list(filter_items(_flagged_filter(items_visible_to(request.user), _flagged_only(request)), filters)
+                 .select_related("current", "topic")
                  .order_by("topic__sort_order", "pk"))
     try:
         data = bank.items_export(items, format=file_format, language=filters.get("language"))
