@@ -60,7 +60,7 @@ bench: install-dev
 	$(PY) bench/training.py
 	$(PY) bench/assessment.py
 	$(PY) bench/psychometrics.py
-	$(PY) bench/statistics.py
+	$(PY) bench/item_statistics.py
 
 # Regenerate the lock files (needs network): uv resolves, pip installs with --require-hashes.
 lock:

@@ -143,7 +143,9 @@ def an_answer(document: dict, rng: random.Random) -> dict:
         return {"choices": [rng.choice(step["options"])["id"] for step in document["steps"]]}
     if kind == "matching":
         ids = [pair["id"] for pair in document["pairs"]]
-        return {"pairs": dict(zip(ids, rng.sample(ids, len(ids)), strict=True))}
+        # A pair without a premise is an extra response (a distractor), not something to match.
+        premises = [pair["id"] for pair in document["pairs"] if any((pair.get("premise") or {}).values())]
+        return {"pairs": dict(zip(premises, rng.sample(ids, len(premises)), strict=True))}
     if kind == "short_answer":
         return {"text": rng.choice(["акимат", "суд"])}
     if kind == "numerical":

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark of the item statistics of a big test on PostgreSQL (issue 5, ``make bench``).
 
-    .venv/bin/python bench/statistics.py [--attempts 20000] [--items 40] [--requests 30]
+    .venv/bin/python bench/item_statistics.py [--attempts 20000] [--items 40] [--requests 30]
 
 From nothing: a throwaway PostgreSQL cluster (re-executes itself under scripts/with_postgres.py), migrated; a
 bank of ``--items`` approved single-choice items; a distance test with all of them; ``--attempts`` submitted
@@ -84,7 +84,7 @@ def generate(*, attempts: int, items: int, seed: int) -> dict:
         rows = Attempt.objects.bulk_create([
             Attempt(exam=exam, person=person, number=1, language="ru", status=AttemptStatus.SUBMITTED,
                     started_at=now, submitted_at=now, score=int(right[i].sum()), max_score=items,
-                    percent=round(100 * right[i].sum() / items, 2), passed=right[i].sum() >= 0.7 * items)
+                    percent=round(100 * int(right[i].sum()) / items, 2), passed=bool(right[i].sum() >= 0.7 * items))
             for i, person in enumerate(people)], batch_size=5000)
         batch = []
         for i, attempt in enumerate(rows):
