@@ -8,8 +8,8 @@ from saylau.accounts.api import router as accounts_router
 from saylau.accounts.auth import BearerTokenAuth, SessionAuth
 from saylau.assessment.api import router as assessment_router
 from saylau.commissions.api import router as commissions_router
-from saylau.psychometrics.api import router as psychometrics_router
 from saylau.core.errors import DomainError
+from saylau.psychometrics.api import router as psychometrics_router
 from saylau.training.api import router as training_router
 
 api = NinjaAPI(

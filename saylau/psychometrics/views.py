@@ -437,9 +437,18 @@ def item_statistics(item: Item, user) -> dict | None:
         "distractors": _distractors(analysis.distractors, _option_texts(item.current.document if item.current_id
                                                                          else {})),
         "flags": _flags(analysis.flags),
+        "curve": _item_curve(figures.get("rasch_difficulty")),
         "may_send_back": can_review_items(user) and ItemStatus.REVIEW in bank.TRANSITIONS.get(item.status, set()),
         "flag_min": MIN_ATTEMPTS,
     }
+
+
+def _item_curve(difficulty: float | None) -> str | None:
+    """The item's information curve on the bank's Rasch scale (a = 1: the peak, 0.25, is at its difficulty)."""
+    if difficulty is None:
+        return None
+    return _information_chart(chart_id="item-information", b=[difficulty], a=[1.0], y_max=0.3,
+                              title=_("Item information curve (the bank's Rasch scale)"))
 
 
 def flag_reason(flag: dict) -> str:

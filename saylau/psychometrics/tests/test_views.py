@@ -259,6 +259,9 @@ def test_the_item_page_shows_the_pooled_figures_and_a_reviewer_sends_it_back_for
                                                for g in ("lower", "middle", "upper", "total")]
     assert f'<span class="flag">{LABELS["unused_distractor"]}</span> c' in html
     assert html.count(f'action="/statistics/items/{item.pk}/send-back/"') == len(stored.flags)
+    # The item's information curve on the bank's Rasch scale; its peak, 0.25, at the item's difficulty.
+    assert 'id="item-information-title"' in html and "Item information curve" in html
+    assert f"θ = {shown(round(stored.figures['rasch_difficulty'] * 4) / 4)}" in html
 
     response = client.post(f"/statistics/items/{item.pk}/send-back/", {"flag": "unused_distractor"}, follow=True)
     assert "The item was sent back to review." in text(response)
