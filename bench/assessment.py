@@ -37,7 +37,6 @@ import random
 import re
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -48,7 +47,6 @@ from common import (
     ROOT,
     Server,
     bench_env,
-    fetch,
     free_port,
     log,
     machine,
@@ -290,52 +288,19 @@ def table_sizes() -> dict:
 # --- The servers and wrk ---------------------------------------------------------------------------------------
 
 
-class FloorServer:
+class FloorServer(Server):
     """bench/floor_wsgi.py under the gunicorn command line of scripts/serve (no background worker)."""
 
+    name = "the floor"
+    ready_path, ready_status = "/", 404  # it answers only the save
+
     def __init__(self, env: dict[str, str], port: int, workers: int, log_path: Path):
-        self.port, self.workers, self.log_path = port, workers, log_path
-        self.base = f"http://127.0.0.1:{port}"
-        self.env = {**env, "FLOOR_DATABASE_URL": env["DATABASE_URL"]}
-        self.process: subprocess.Popen | None = None
+        super().__init__({**env, "FLOOR_DATABASE_URL": env["DATABASE_URL"]}, port, workers, log_path)
 
-    def start(self, timeout: float = 30) -> None:
-        log_file = open(self.log_path, "wb")  # noqa: SIM115 - closed with the process
-        self.process = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "--pythonpath", str(ROOT / "bench"), "floor_wsgi:application",
-             "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--access-logfile", "-",
-             "--forwarded-allow-ips", "127.0.0.1", "--no-control-socket"],
-            cwd=ROOT, env=self.env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"the floor exited ({self.process.returncode}):\n{self.log_tail()}")
-            try:
-                status, _body = fetch(self.base + "/", {}, timeout=5)
-                if status == 404:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise SystemExit(f"the floor did not answer within {timeout:.0f} s:\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+    def command(self) -> list[str]:
+        return [str(ROOT / ".venv" / "bin" / "gunicorn"), "--pythonpath", str(ROOT / "bench"),
+                "floor_wsgi:application", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+                "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1", "--no-control-socket"]
 
 
 def wrk_version() -> str:

@@ -167,33 +167,37 @@ def free_port() -> int:
 
 
 class Server:
-    """scripts/serve (gunicorn + background worker) in its own process group."""
+    """scripts/serve (gunicorn + background worker) in its own process group. Subclasses change ``command``
+    and the request that tells it is ready."""
+
+    name = "the server"
+    ready_path, ready_status = "/accounts/login/", 200
 
     def __init__(self, env: dict[str, str], port: int, workers: int, log_path: Path):
-        self.port = port
+        self.port, self.workers, self.log_path = port, workers, log_path
         self.base = f"http://127.0.0.1:{port}"
-        self.log_path = log_path
         self.env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
         self.process: subprocess.Popen | None = None
 
+    def command(self) -> list[str]:
+        return [str(ROOT / "scripts" / "serve")]
+
     def start(self, timeout: float = 60) -> None:
         log = open(self.log_path, "wb")  # noqa: SIM115 - closed with the process
-        self.process = subprocess.Popen(
-            [str(ROOT / "scripts" / "serve")], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.process = subprocess.Popen(self.command(), cwd=ROOT, env=self.env, stdout=log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"the server exited ({self.process.returncode}):\n{self.log_tail()}")
+                raise SystemExit(f"{self.name} exited ({self.process.returncode}):\n{self.log_tail()}")
             try:
-                status, _body = fetch(self.base + "/accounts/login/", {}, timeout=5)
-                if status == 200:
+                status, _body = fetch(self.base + self.ready_path, {}, timeout=5)
+                if status == self.ready_status:
                     return
             except OSError:
                 pass
             time.sleep(0.3)
-        raise SystemExit(f"the server did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+        raise SystemExit(f"{self.name} did not answer within {timeout:.0f} s:\n{self.log_tail()}")
 
     def log_tail(self, lines: int = 40) -> str:
         try:
