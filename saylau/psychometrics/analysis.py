@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from saylau.assessment.models import Attempt, AttemptItem, AttemptStatus, Exam, Item, ItemType
@@ -174,9 +174,7 @@ def analyse_test(*, exam: Exam, by=None) -> TestAnalysis:
     attempts = analysable_attempts(Exam.objects.filter(pk=exam.pk))
     data = responses(attempts)
     n = len(data.attempt_ids)
-    items = Item.objects.in_bulk(data.item_ids)
-    for item in items.values():
-        item.current  # noqa: B018 - load the documents once (options, guess scores)
+    items = Item.objects.select_related("current").in_bulk(data.item_ids)  # the documents: options, guess scores
     item_rows = []
     test_figures, irt_summary = {}, None
     if n:
@@ -241,7 +239,7 @@ def analyse_bank() -> int:
     lower, upper = ctt.group_membership(percent)
     tests_per_item = _tests_per_item()
     test_flags = _alpha_flags_from_tests()
-    items = Item.objects.in_bulk(data.item_ids)
+    items = Item.objects.select_related("current").in_bulk(data.item_ids)
     rows = []
     for j, item_id in enumerate(data.item_ids):
         item = items[item_id]
@@ -284,8 +282,6 @@ def analyse_bank() -> int:
 
 
 def _tests_per_item() -> dict[int, int]:
-    from django.db.models import Count
-
     return dict(AttemptItem.objects.filter(attempt__in=analysable_attempts().values("pk")).order_by()
                 .values("item_id").annotate(n=Count("attempt__exam_id", distinct=True)).values_list("item_id", "n"))
 
@@ -307,8 +303,6 @@ def _alpha_flags_from_tests() -> dict[int, list[dict]]:
 def closed_tests_to_refresh(now=None) -> list[Exam]:
     """Tests that have closed (the room closed, or the window ended) whose stored statistics are missing or
     older than their last submitted attempt."""
-    from django.db.models import OuterRef, Q, Subquery
-
     now = now or timezone.now()
     closed = Q(mode="room", room_state="closed") | Q(mode="distance", closes_at__lte=now)
     last = (analysable_attempts().filter(exam=OuterRef("pk")).order_by().values("exam")

@@ -229,3 +229,15 @@ def test_the_api_serves_the_stored_statistics_to_those_who_manage_the_test(sat, 
     client.force_login(world.participant)
     assert client.get(f"/api/v1/tests/{exam.pk}/statistics").status_code == 404
     assert client.get(f"/api/v1/items/{items[2].pk}/statistics").status_code == 404
+
+
+def test_the_analyses_read_the_items_in_a_bounded_number_of_queries(sat, world, django_assert_max_num_queries):
+    exam, _items, group = sat
+    more = bank_of(world.admin, 12, topic="observers")
+    wider = distance_exam(world, more, people=group[:3])
+    for person in group[:3]:
+        answer(wider, person, {item.pk: "a" for item in more})
+    with django_assert_max_num_queries(12):  # not one per item
+        analysis.analyse_test(exam=wider)
+    with django_assert_max_num_queries(16):
+        analysis.analyse_bank()
