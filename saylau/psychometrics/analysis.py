@@ -36,7 +36,8 @@ class Responses:
     """Submitted attempts (rows) × items (columns)."""
 
     attempt_ids: np.ndarray
-    item_ids: list[int]
+    item_ids: list[int]  # in test order: by the first position any attempt showed the item at, then id
+    positions: list[int]  # that first position
     marks: np.ndarray  # points won, np.nan = not shown
     max_marks: np.ndarray  # per item
     attempt_max: np.ndarray  # per attempt: the maximum score of the items it showed
@@ -51,34 +52,43 @@ def analysable_attempts(exams: QuerySet[Exam] | None = None) -> QuerySet[Attempt
 def responses(attempts: QuerySet[Attempt]) -> Responses:
     """The score matrix of ``attempts``: one query, streamed (a national test has millions of attempt items)."""
     rows = (AttemptItem.objects.filter(attempt__in=attempts.values("pk"), max_points__gt=0).order_by()
-            .values_list("attempt_id", "item_id", "points", "max_points", "response"))
+            .values_list("attempt_id", "item_id", "position", "points", "max_points", "response"))
     attempt_index: dict[int, int] = {}
     item_index: dict[int, int] = {}
+    first_position: dict[int, int] = {}
     cells_a, cells_i, cells_v, cells_m = [], [], [], []
     chosen_cells: list[tuple[int, int, list]] = []
-    for attempt_id, item_id, points, max_points, response in rows.iterator(chunk_size=10_000):
+    for attempt_id, item_id, position, points, max_points, response in rows.iterator(chunk_size=10_000):
         a = attempt_index.setdefault(attempt_id, len(attempt_index))
         i = item_index.setdefault(item_id, len(item_index))
+        if position < first_position.get(item_id, position + 1):
+            first_position[item_id] = position
         cells_a.append(a)
         cells_i.append(i)
         cells_v.append(float(points or 0))
         cells_m.append(float(max_points))
         if response and response.get("choices"):
             chosen_cells.append((i, a, [str(choice) for choice in response["choices"]]))
+    # Columns in test order, whatever order the database returned the rows in.
+    item_ids = sorted(item_index, key=lambda pk: (first_position[pk], pk))
+    column = np.zeros(len(item_index), dtype=np.int64)
+    for new, pk in enumerate(item_ids):
+        column[item_index[pk]] = new
     marks = np.full((len(attempt_index), len(item_index)), np.nan)
     max_marks = np.zeros(len(item_index))
     attempt_max = np.zeros(len(attempt_index))
     if cells_a:
-        a, i = np.array(cells_a), np.array(cells_i)
+        a, i = np.array(cells_a), column[np.array(cells_i)]
         m = np.array(cells_m)
         marks[a, i] = cells_v
         np.maximum.at(max_marks, i, m)
         np.add.at(attempt_max, a, m)
     chosen: list[dict[int, list[str]]] = [{} for _ in item_index]
     for i, a, choices in chosen_cells:
-        chosen[i][a] = choices
-    return Responses(attempt_ids=np.array(list(attempt_index), dtype=np.int64), item_ids=list(item_index),
-                     marks=marks, max_marks=max_marks, attempt_max=attempt_max, chosen=chosen)
+        chosen[column[i]][a] = choices
+    return Responses(attempt_ids=np.array(list(attempt_index), dtype=np.int64), item_ids=item_ids,
+                     positions=[first_position[pk] for pk in item_ids], marks=marks, max_marks=max_marks,
+                     attempt_max=attempt_max, chosen=chosen)
 
 
 # --- Pieces ---------------------------------------------------------------------------------------------------
@@ -192,19 +202,16 @@ def analyse_test(*, exam: Exam, by=None) -> TestAnalysis:
             irt_summary = {"model": calibration.model, "loglik": round(calibration.loglik, 3),
                            "n": calibration.n_examinees, "converged": calibration.converged,
                            "parameterisation": irt.PARAMETERISATION}
-        position = dict(AttemptItem.objects.filter(attempt__in=attempts.values("pk")).order_by()
-                        .values("item_id").annotate(first=Max("position")).values_list("item_id", "first"))
         for j, item_id in enumerate(data.item_ids):
             item = items[item_id]
             figures = _ctt_figures(result.items[j])
             distractors = _distractors(item, data.chosen[j], lower, upper)
-            row = {"item_id": item_id, "name": item.name, "type": item.type, "position": position.get(item_id, 0),
+            row = {"item_id": item_id, "name": item.name, "type": item.type, "position": data.positions[j],
                    "max_marks": float(data.max_marks[j]), **figures,
                    **(_irt_figures(calibration.items[j]) if calibration else {}),
                    "distractors": distractors,
                    "flags": item_flags(figures, distractors, test_alpha=result.test.alpha)}
             item_rows.append(row)
-        item_rows.sort(key=lambda row: (row["position"], row["item_id"]))
     last = attempts.aggregate(last=Max("submitted_at"))["last"]
     analysis, _created = TestAnalysis.objects.update_or_create(exam=exam, defaults={
         "computed_at": timezone.now(), "attempts": n, "last_submitted_at": last, "test": test_figures,
