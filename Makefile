@@ -24,6 +24,7 @@ install-dev: $(VENV)/.installed-dev
 # gettext (msgfmt) compiles the translation catalogues; install it where missing.
 system-deps:
 	@command -v msgfmt >/dev/null 2>&1 || scripts/apt-install gettext
+	@test -f /usr/share/fonts/truetype/paratype/PTF55F.ttf || scripts/apt-install fonts-paratype
 
 messages: install system-deps
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
@@ -40,6 +41,7 @@ run: prepare
 
 test: install-dev system-deps
 	@command -v /usr/bin/chromium >/dev/null 2>&1 || scripts/apt-install chromium
+	@command -v pdftotext >/dev/null 2>&1 || scripts/apt-install poppler-utils
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(MAKE) test-postgres
 	$(MAKE) test-sqlite

@@ -16,3 +16,8 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Certificate signing keys of this test run only (the tests generate and rotate them).
+import tempfile  # noqa: E402
+
+CERTIFICATE_KEYS_DIR = Path(tempfile.mkdtemp(prefix="saylau-test-keys-"))  # noqa: F405
+CERTIFICATE_RENDER_PROCESSES = 1

@@ -7,5 +7,6 @@ urlpatterns = [
     path("training/", include("saylau.training.urls")),
     path("assessment/", include("saylau.assessment.urls")),
     path("statistics/", include("saylau.psychometrics.urls")),
+    path("", include("saylau.certificates.urls")),
     path("api/v1/", include("config.api_urls")),
 ]

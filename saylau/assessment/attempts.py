@@ -22,6 +22,7 @@ from saylau.core.audit import audit
 from saylau.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 from . import scoring
+from .signals import attempt_scored
 from .exams import draw_blueprint, drawable_items, is_eligible, is_open_now
 from .models import (
     Attempt,
@@ -248,6 +249,7 @@ def attempt_submit(*, attempt: Attempt, by, at_deadline: bool = False) -> Attemp
     audit(actor=by, action="assessment.attempt.submitted", obj=attempt, changes={
         "score": attempt.score, "max_score": attempt.max_score, "percent": attempt.percent,
         "at_deadline": attempt.submitted_at_deadline})
+    transaction.on_commit(lambda: attempt_scored.send(sender=Attempt, attempt=attempt))
     return attempt
 
 
@@ -270,6 +272,7 @@ def essay_grade(*, by, attempt_item: AttemptItem, points: Decimal, comment: str 
     _total(attempt)
     attempt.save()
     audit(actor=by, action="assessment.essay.graded", obj=attempt, changes={"item": row.item_id, "points": points})
+    transaction.on_commit(lambda: attempt_scored.send(sender=Attempt, attempt=attempt))
     return row
 
 

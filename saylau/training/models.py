@@ -235,6 +235,8 @@ class Session(models.Model):
     method = models.CharField(_("method"), max_length=16, choices=Method.choices, default=Method.LECTURE)
     check_in_code = models.CharField(_("check-in code"), max_length=8, unique=True)
     check_in_open_until = models.DateTimeField(_("check-in open until"), null=True, blank=True)
+    # A session that did not take place counts for nobody's attendance (neither held nor missed).
+    cancelled = models.BooleanField(_("cancelled"), default=False)
 
     class Meta:
         verbose_name = _("session")

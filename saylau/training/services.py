@@ -34,6 +34,7 @@ from .models import (
     TrainingLevel,
 )
 from .scoping import can_manage_event, can_mark_attendance
+from .signals import event_closed
 
 LATE_AFTER = datetime.timedelta(minutes=10)
 CHECK_IN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -446,17 +447,39 @@ def check_in(*, user, code: str, method: str = Attendance.Method.CODE) -> Attend
 # --- Closing and the cascade ---------------------------------------------------------------------
 
 
-def attendance_rates(event: Event) -> dict[int, float]:
-    """Share of the event's sessions each enrolled person attended (0..1)."""
-    sessions = event.sessions.count()
-    if not sessions:
-        return {}
-    counts = (
-        Attendance.objects.filter(session__event=event).values("person_id").annotate(n=Count("session", distinct=True))
+def attendance_counts(event: Event) -> tuple[int, dict[int, int]]:
+    """The number of sessions held (cancelled ones do not count) and how many of them each enrolled person
+    attended. Integers, so that "at least N %" is decided exactly (3 of 4 sessions is 75 %, not 74.99…)."""
+    held = event.sessions.filter(cancelled=False).count()
+    counts = dict(
+        Attendance.objects.filter(session__event=event, session__cancelled=False)
+        .values("person_id").annotate(n=Count("session", distinct=True)).values_list("person_id", "n")
     )
-    rates = {row["person_id"]: row["n"] / sessions for row in counts}
     enrolled = event.enrolments.filter(status=EnrolmentStatus.ENROLLED).values_list("person_id", flat=True)
-    return {person_id: rates.get(person_id, 0.0) for person_id in enrolled}
+    return held, {person_id: counts.get(person_id, 0) for person_id in enrolled}
+
+
+def attended_enough(attended: int, held: int, percent: int) -> bool:
+    return held > 0 and attended * 100 >= percent * held
+
+
+def attendance_rates(event: Event) -> dict[int, float]:
+    """Share of the event's sessions held that each enrolled person attended (0..1)."""
+    held, counts = attendance_counts(event)
+    if not held:
+        return {}
+    return {person_id: n / held for person_id, n in counts.items()}
+
+
+@transaction.atomic
+def session_set_cancelled(*, by, session: Session, cancelled: bool) -> Session:
+    """Mark a session as not held (or held after all); attendance rates and certificates count only held ones."""
+    _require_manager(by, session.event)
+    if session.cancelled != cancelled:
+        session.cancelled = cancelled
+        session.save(update_fields=["cancelled"])
+        audit(actor=by, action="session.cancelled" if cancelled else "session.restored", obj=session)
+    return session
 
 
 @transaction.atomic
@@ -471,9 +494,9 @@ def event_close(*, by, event: Event) -> list[Accreditation]:
     event.save(update_fields=["status"])
     issued = []
     if event.trains_trainers:
-        threshold = event.min_attendance_percent / 100
         valid_until = _add_months(event.ends_on, event.accreditation_months)
-        completed = [pid for pid, rate in attendance_rates(event).items() if rate >= threshold]
+        held, counts = attendance_counts(event)
+        completed = [pid for pid, n in counts.items() if attended_enough(n, held, event.min_attendance_percent)]
         regions = dict(
             Membership.objects.current().filter(person_id__in=completed).values_list("person_id", "commission__region_id")
         )
@@ -484,6 +507,7 @@ def event_close(*, by, event: Event) -> list[Accreditation]:
         ]
         Accreditation.objects.bulk_create(issued, ignore_conflicts=True)
     audit(actor=by, action="event.closed", obj=event, changes={"accreditations": len(issued)})
+    transaction.on_commit(lambda: event_closed.send(sender=Event, event=event))
     return issued
 
 

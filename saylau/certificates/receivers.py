@@ -1,0 +1,31 @@
+"""Automatic issuance: when an event closes, and when a test attempt is scored, the worker issues what the award's
+rule now entitles (``tasks``). Connected in ``apps.ready``; the training and assessment apps know nothing of this."""
+
+from django.dispatch import receiver
+
+from saylau.assessment.signals import attempt_scored
+from saylau.training.signals import event_closed
+
+from .models import Award
+
+
+@receiver(event_closed)
+def issue_after_event(sender, event, **kwargs):
+    from .tasks import issue_for_award
+
+    award = Award.objects.filter(event=event, automatic=True).first()
+    if award is not None:
+        issue_for_award.enqueue(award.pk)
+
+
+@receiver(attempt_scored)
+def issue_after_test(sender, attempt, **kwargs):
+    from .tasks import issue_for_award
+
+    if not attempt.passed:
+        return
+    for award in Award.objects.filter(automatic=True).filter(exam_id=attempt.exam_id) | Award.objects.filter(
+            automatic=True, required_exam_id=attempt.exam_id):
+        # An event's certificate waits for the event to close (attendance is final then).
+        if award.event_id is None or award.event.status == "held":
+            issue_for_award.enqueue(award.pk, [attempt.person_id])
