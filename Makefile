@@ -33,6 +33,7 @@ prepare: messages
 	mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py createcachetable
+	$(PY) manage.py certificate_keys generate -v 0
 	$(PY) manage.py collectstatic --noinput -v 0
 
 run: prepare

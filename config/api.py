@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from saylau.accounts.api import router as accounts_router
 from saylau.accounts.auth import BearerTokenAuth, SessionAuth
 from saylau.assessment.api import router as assessment_router
+from saylau.certificates.api import router as certificates_router
 from saylau.commissions.api import router as commissions_router
 from saylau.core.errors import DomainError
 from saylau.psychometrics.api import router as psychometrics_router
@@ -46,3 +47,4 @@ api.add_router("/", commissions_router)
 api.add_router("/", training_router)
 api.add_router("/", assessment_router)
 api.add_router("/", psychometrics_router)
+api.add_router("/", certificates_router)

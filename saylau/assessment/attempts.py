@@ -22,7 +22,6 @@ from saylau.core.audit import audit
 from saylau.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 from . import scoring
-from .signals import attempt_scored
 from .exams import draw_blueprint, drawable_items, is_eligible, is_open_now
 from .models import (
     Attempt,
@@ -35,6 +34,7 @@ from .models import (
     ItemVersion,
     Mode,
 )
+from .signals import attempt_scored
 
 LANGUAGES = ("kk", "ru")
 

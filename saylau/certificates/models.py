@@ -145,12 +145,18 @@ class CertificateRevision(models.Model):
         ordering = ["certificate", "revision"]
         constraints = [models.UniqueConstraint(fields=["certificate", "revision"], name="revision_once")]
 
+    def __str__(self) -> str:
+        return f"{self.certificate_id} r{self.revision}"
+
 
 class Counter(models.Model):
     """Sequences that must not repeat: certificate numbers per year, positions in the status list."""
 
     name = models.CharField(max_length=64, primary_key=True)
     value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
 
 
 class CertificateDesign(models.Model):
@@ -199,6 +205,9 @@ class IssuanceJob(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.award_id}: {self.done}/{self.total} {self.status}"
+
     @property
     def percent(self) -> int:
         return 100 if not self.total else round(100 * self.done / self.total)
@@ -221,3 +230,6 @@ class VerificationCheck(models.Model):
 
     class Meta:
         ordering = ["-checked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.status}"

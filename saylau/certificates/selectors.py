@@ -20,7 +20,7 @@ def award_candidates(award: Award) -> list[dict]:
     rows = [{"person": people[o.person_id], "outcome": o, "certificate": issued.pop(o.person_id, None)}
             for o in outcomes]
     # Issued by hand to someone the rule does not list (e.g. not enrolled): still shown.
-    for person_id, certificate in issued.items():
+    for certificate in issued.values():
         rows.append({"person": certificate.person, "outcome": None, "certificate": certificate})
     return sorted(rows, key=lambda row: row["person"].full_name)
 

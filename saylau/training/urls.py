@@ -30,6 +30,7 @@ urlpatterns = [
     path("<int:event_id>/trainers/", views.trainer_add, name="trainer_add"),
     path("enrolments/<int:enrolment_id>/decide/", views.enrolment_decide, name="enrolment_decide"),
     path("sessions/<int:session_id>/roster/", views.roster, name="roster"),
+    path("sessions/<int:session_id>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:session_id>/qr.svg", views.session_qr, name="session_qr"),
     path("materials/<int:material_id>/", views.material_download, name="material"),
 ]

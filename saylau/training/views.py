@@ -338,6 +338,17 @@ def self_register(request, event_id: int):
 
 
 @login_required
+@require_POST
+def session_cancel(request, session_id: int):
+    """Mark a session as not held (attendance and certificates count held sessions only), or restore it."""
+    session = _or_404(access_session_by_id, request.user, session_id)
+    if not can_manage_event(request.user, session.event):
+        raise PermissionDenied
+    services.session_set_cancelled(by=request.user, session=session, cancelled=request.POST.get("cancelled") == "1")
+    return redirect("training:event", event_id=session.event_id)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def roster(request, session_id: int):
     """The trainer's roster: one tap per person (a plain form button; works on a tablet without scripts)."""

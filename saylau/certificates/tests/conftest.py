@@ -39,7 +39,7 @@ def attend(session, *people):
         Attendance.objects.create(session=session, person=person, checked_in_at=timezone.now(), method="roster")
 
 
-def exam_for(world, event=None, **fields):
+def exam_for(world, event=None, **fields):  # noqa: F811
     defaults = {"title_kk": "Қорытынды тест", "title_ru": "Итоговый тест", "mode": "room",
                 "purpose": "post", "eligibility": "persons"}
     defaults.update(fields)
@@ -57,7 +57,7 @@ def result(exam, person, percent, *, passed=None, number=1, when=None):
 
 
 @pytest.fixture
-def award(world, enrolled):
+def award(world, enrolled):  # noqa: F811
     """``enrolled`` (3 sessions; member1 and member2 enrolled) with a 75 % attendance rule, issued by the TEC."""
     return services.award_set(by=world.coordinator, event=enrolled, min_attendance_percent=75)
 
@@ -65,13 +65,13 @@ def award(world, enrolled):
 @pytest.fixture
 def held_event(world, award, django_capture_on_commit_callbacks):
     """member1 attended all three sessions, member2 one of three; the event is closed (certificates issued)."""
-    event = award.event
-    attend(event.s1, world.member1, world.member2)
-    attend(event.s2, world.member1)
-    attend(event.s3, world.member1)
+    held = award.event
+    attend(held.s1, world.member1, world.member2)
+    attend(held.s2, world.member1)
+    attend(held.s3, world.member1)
     with django_capture_on_commit_callbacks(execute=True):
-        training.event_close(by=world.coordinator, event=event)
-    return event
+        training.event_close(by=world.coordinator, event=held)
+    return held
 
 
 def fonts_available() -> bool:
