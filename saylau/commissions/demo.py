@@ -230,7 +230,12 @@ def reset_registry() -> None:
         from saylau.assessment.models import Amendment, Attempt, AttemptItem, Exam, Item, ItemVersion
         from saylau.training.models import Accreditation, Attendance, Enrolment, Event, EventTrainer, Roadmap, Speaker
 
-        # Tests and the bank go first: attempts protect people, tests protect events.
+        from saylau.certificates.models import Award, Certificate
+
+        # Certificates protect people, events and tests; tests and the bank go next: attempts protect people,
+        # tests protect events.
+        Certificate.objects.all().delete()
+        Award.objects.all().delete()
         for model in (AttemptItem, Attempt):
             model.objects.all().delete()
         Exam.objects.update(pre_test=None)

@@ -25,6 +25,18 @@ def test_demo_loads_a_small_registry_and_the_five_demo_accounts():
     assert User.objects.get(username="admin").check_password("demo12345")
 
 
+def test_demo_issues_the_national_seminars_certificates_that_verify():
+    from saylau.certificates import verification
+    from saylau.certificates.models import Certificate
+
+    call_command("demo", verbosity=0)
+    certificates = Certificate.objects.select_related("award__event")
+    assert certificates.count() > 0
+    assert {c.award.event.roadmap_item.number for c in certificates} == {16}
+    sample = certificates.first()
+    assert sample.signatory_name and verification.by_token(sample.credential, channel="cli")["status"] == "valid"
+
+
 def test_demo_is_idempotent():
     call_command("demo", verbosity=0)
     first = _snapshot()

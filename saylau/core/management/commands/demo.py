@@ -5,6 +5,8 @@ from django.db import transaction
 
 from saylau.accounts.models import Role, User
 from saylau.assessment.demo import AssessmentDemo
+from saylau.certificates import keys
+from saylau.certificates.demo import CertificatesDemo
 from saylau.commissions import demo
 from saylau.commissions.models import Membership, Position, Region
 from saylau.training.demo import TrainingDemo
@@ -41,6 +43,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo assessment: {assessment['items']} items, {assessment.get('seminar_attempts', 0)} seminar "
                 f"attempts, {assessment['distance_attempts']} distance attempts.")
+        keys.generate()  # no-op when a signing key exists
+        certificates = CertificatesDemo().build()
+        if certificates["certificates"]:
+            self.stdout.write(f"Demo certificates: {certificates['certificates']} for the national seminar.")
         self.stdout.write(self.style.SUCCESS(
             "Demo logins (password demo12345): admin, coordinator (Almaty Region), trainer, participant, auditor"
         ))
