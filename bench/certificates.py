@@ -193,7 +193,7 @@ def issue_all(award, admin) -> dict:
     from django.conf import settings
     from django.db import connection
 
-    from saylau.certificates import credential, services, tasks
+    from saylau.certificates import content, credential, services, tasks
     from saylau.certificates.models import IssuanceJob, JobStatus
 
     job = IssuanceJob.objects.create(award=award, created_by=admin)
@@ -202,7 +202,8 @@ def issue_all(award, admin) -> dict:
         pk=job.pk)
     clock = StepClock()
     targets = [(services, "_sign_and_render", "sign_and_render"), (services, "_render_all", "render"),
-               (credential, "sign", "sign")]
+               (credential, "sign", "sign"), (credential, "build", "build"), (content, "facts", "facts"),
+               (content, "sheet", "sheet")]
     queries = [0]
 
     def count_queries(execute, sql, params, many, context):
@@ -225,6 +226,8 @@ def issue_all(award, admin) -> dict:
     sign_and_render = seconds.get("sign_and_render", 0.0)
     render = seconds.get("render", 0.0)
     sign = seconds.get("sign", 0.0)
+    payloads = seconds.get("facts", 0.0) + seconds.get("build", 0.0)
+    sheets = seconds.get("sheet", 0.0)
     result = {
         "seconds": round(total, 1),
         "issued": job.done,
@@ -234,8 +237,11 @@ def issue_all(award, admin) -> dict:
         "loadavg_1min": load,
         "split_seconds": {
             "render_pdfs": round(render, 1),  # wall time in _render_all (the process pool, start-up included)
-            "sign_credentials": round(sign, 1),  # credential.sign, serial in this process
-            "sheets_files_digests": round(sign_and_render - render - sign, 1),  # the rest of _sign_and_render
+            "credential_payloads": round(payloads, 1),  # content.facts + credential.build, in this process
+            "sign_credentials": round(sign, 1),  # credential.sign (JWT, Ed25519), in this process
+            "build_sheets": round(sheets, 1),  # content.sheet: the PDF's texts in both languages
+            # The rest of _sign_and_render: writing the files (exists, save) and their digests.
+            "files_digests": round(sign_and_render - render - sign - payloads - sheets, 1),
             "rule_numbers_insert_audit": round(total - sign_and_render, 1),  # the rest of run_job
         },
         "cpu_seconds": {"this_process": round(cpu_self_after - cpu_self, 1),
@@ -259,7 +265,8 @@ def check_issued(award, people: int, media_root: Path) -> dict:
     positions = issued.values("status_index").distinct().count()
     people_holding = issued.values("person").distinct().count()
     duplicates = issued.values("number").annotate(n=Count("pk")).filter(n__gt=1).count()
-    sizes = [entry.stat().st_size for entry in _files(media_root / "certificates")]
+    sizes = [(media_root / name).stat().st_size for name in issued.values_list("pdf", flat=True)
+             if name and (media_root / name).is_file()]
     first = issued.order_by("number").first()
     data = (media_root / first.pdf.name).read_bytes()
     embedded = pdf.embedded_credential(data)
@@ -267,7 +274,8 @@ def check_issued(award, people: int, media_root: Path) -> dict:
     checks = {
         "certificates": count, "all_certificates": Certificate.objects.count(), "distinct_numbers": numbers,
         "distinct_status_positions": positions, "distinct_holders": people_holding, "duplicate_numbers": duplicates,
-        "pdf_files": len(sizes), "pdf_mean_kb": round(sum(sizes) / len(sizes) / 1000, 1) if sizes else None,
+        "pdf_files": len(sizes), "all_pdf_files": sum(1 for _entry in _files(media_root / "certificates")),
+        "pdf_mean_kb": round(sum(sizes) / len(sizes) / 1000, 1) if sizes else None,
         "pdf_total_mb": round(sum(sizes) / 1e6, 1),
         "first_number": first.number, "last_number": issued.order_by("-number").first().number,
         "sample_digest_matches": hashlib.sha256(data).hexdigest() == first.pdf_sha256,
@@ -310,10 +318,13 @@ def serial_steps(award, samples: int) -> dict:
             function()
         return (time.perf_counter() - started) / samples * 1000
 
+    cpu_started = time.process_time()
     render_ms = per_call(lambda: pdf.render(sheet, fonts_dir))
+    render_cpu_ms = (time.process_time() - cpu_started) / samples * 1000
     sign_ms = per_call(lambda: credential.sign(credential.build(content.facts(certificate)), signing_key))
     sheet_ms = per_call(lambda: content.sheet(certificate, sex=sex, design=design))
-    return {"samples": samples, "render_ms": round(render_ms, 2), "build_and_sign_ms": round(sign_ms, 2),
+    return {"samples": samples, "render_ms": round(render_ms, 2), "render_cpu_ms": round(render_cpu_ms, 2),
+            "build_and_sign_ms": round(sign_ms, 2),
             "sheet_ms": round(sheet_ms, 2), "pdf_bytes": len(pdf.render(sheet, fonts_dir)),
             "credential_bytes": len(certificate.credential)}
 
@@ -600,14 +611,17 @@ def report(results: dict) -> str:
         f"| certificates per second | {issuance['per_second']} |",
         f"| render processes × chunks | {issuance['render_processes']} × {issuance['chunks']} |",
         f"| of which: rendering PDFs (process pool, wall) | {split['render_pdfs']} s |",
-        f"| of which: signing credentials (this process) | {split['sign_credentials']} s |",
-        f"| of which: building sheets, writing files, digests | {split['sheets_files_digests']} s |",
+        f"| of which: credential payloads (content.facts, credential.build) | {split['credential_payloads']} s |",
+        f"| of which: signing credentials (credential.sign) | {split['sign_credentials']} s |",
+        f"| of which: the PDFs' texts (content.sheet) | {split['build_sheets']} s |",
+        f"| of which: writing files, digests | {split['files_digests']} s |",
         f"| of which: rule, numbers, snapshot, insert, audit | {split['rule_numbers_insert_audit']} s |",
         f"| CPU: this process / render processes | {issuance['cpu_seconds']['this_process']} s / "
         f"{issuance['cpu_seconds']['render_processes']} s |",
         f"| PDF: mean size, total | {checks['pdf_mean_kb']} kB, {checks['pdf_total_mb']} MB |",
-        f"| serial, per certificate: render / build + sign credential / build sheet | {fmt_ms(serial['render_ms'])} "
-        f"/ {fmt_ms(serial['build_and_sign_ms'])} / {fmt_ms(serial['sheet_ms'])} ms |",
+        f"| serial, per certificate: render (CPU) / build + sign credential / build sheet "
+        f"| {fmt_ms(serial['render_ms'])} ({fmt_ms(serial['render_cpu_ms'])}) / {fmt_ms(serial['build_and_sign_ms'])} "
+        f"/ {fmt_ms(serial['sheet_ms'])} ms |",
         f"| load average when issuing started | {issuance['loadavg_1min']} |",
         "",
         f"Checks: {checks['certificates']:,} certificates, {checks['distinct_numbers']:,} distinct numbers "
