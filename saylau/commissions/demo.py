@@ -228,9 +228,8 @@ def reset_registry() -> None:
     with transaction.atomic():
         from saylau.accounts.models import User
         from saylau.assessment.models import Amendment, Attempt, AttemptItem, Exam, Item, ItemVersion
-        from saylau.training.models import Accreditation, Attendance, Enrolment, Event, EventTrainer, Roadmap, Speaker
-
         from saylau.certificates.models import Award, Certificate
+        from saylau.training.models import Accreditation, Attendance, Enrolment, Event, EventTrainer, Roadmap, Speaker
 
         # Certificates protect people, events and tests; tests and the bank go next: attempts protect people,
         # tests protect events.
