@@ -64,6 +64,7 @@ bench: install-dev
 	$(PY) bench/assessment.py
 	$(PY) bench/psychometrics.py
 	$(PY) bench/item_statistics.py
+	$(PY) bench/certificates.py
 
 # Regenerate the lock files (needs network): uv resolves, pip installs with --require-hashes.
 lock:

@@ -192,6 +192,7 @@ def issue_all(award, admin) -> dict:
     """``tasks.run_job`` on a new job for the award, timed, with the split of its time."""
     from django.conf import settings
     from django.db import connection
+    from django.db.models.query import QuerySet
 
     from saylau.certificates import content, credential, services, tasks
     from saylau.certificates.models import IssuanceJob, JobStatus
@@ -203,7 +204,8 @@ def issue_all(award, admin) -> dict:
     clock = StepClock()
     targets = [(services, "_sign_and_render", "sign_and_render"), (services, "_render_all", "render"),
                (credential, "sign", "sign"), (credential, "build", "build"), (content, "facts", "facts"),
-               (content, "sheet", "sheet")]
+               (content, "sheet", "sheet"), (content, "snapshot", "snapshot"),
+               (content, "programme_hours", "programme_hours"), (QuerySet, "bulk_create", "bulk_create")]
     queries = [0]
 
     def count_queries(execute, sql, params, many, context):
@@ -228,6 +230,8 @@ def issue_all(award, admin) -> dict:
     sign = seconds.get("sign", 0.0)
     payloads = seconds.get("facts", 0.0) + seconds.get("build", 0.0)
     sheets = seconds.get("sheet", 0.0)
+    snapshots = seconds.get("snapshot", 0.0)
+    inserts = seconds.get("bulk_create", 0.0)
     result = {
         "seconds": round(total, 1),
         "issued": job.done,
@@ -242,11 +246,18 @@ def issue_all(award, admin) -> dict:
             "build_sheets": round(sheets, 1),  # content.sheet: the PDF's texts in both languages
             # The rest of _sign_and_render: writing the files (exists, save) and their digests.
             "files_digests": round(sign_and_render - render - sign - payloads - sheets, 1),
-            "rule_numbers_insert_audit": round(total - sign_and_render, 1),  # the rest of run_job
+            # content.snapshot: what each certificate states; it includes content.programme_hours, one query each.
+            "snapshots": round(snapshots, 1),
+            "snapshots_programme_hours": round(seconds.get("programme_hours", 0.0), 1),
+            "bulk_inserts": round(inserts, 1),  # the certificates and their audit entries
+            # The rest of run_job: the rule, the holders, the people, the numbers, the job's progress.
+            "rule_numbers_other": round(total - sign_and_render - snapshots - inserts, 1),
         },
+        "calls": dict(clock.calls),
         "cpu_seconds": {"this_process": round(cpu_self_after - cpu_self, 1),
                         "render_processes": round(cpu_children_after - cpu_children, 1)},
         "queries": queries[0],
+        "loadavg_1min_at_end": round(os.getloadavg()[0], 2),
     }
     log(f"  {result}")
     return result
@@ -443,6 +454,23 @@ def measure_verification(base: str, picks: list[tuple[str, bool]], warmup: list[
     return rows
 
 
+def statements_per_check(number: str) -> dict:
+    """SQL statements of one check by number, in this process through Django's test client (page, API)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(SERVER_NAME="127.0.0.1")
+    found = {}
+    for kind, path in (("page", f"/verify/{number}/"), ("api", f"/api/v1/certificates/{number}/verify")):
+        client.get(path)  # the first request of a process reads more (content types, translations)
+        with CaptureQueriesContext(connection) as captured:
+            status = client.get(path).status_code
+        found[kind] = {"status": status, "statements": len(captured.captured_queries),
+                       "sql": [query["sql"][:120] for query in captured.captured_queries]}
+    return found
+
+
 def api_available(base: str, number: str) -> tuple[bool, str]:
     status, body = fetch(f"{base}/api/v1/certificates/{number}/verify", {})
     if status == 200 and _verdict(body, "api") == "valid":
@@ -529,6 +557,10 @@ def main_inner(args: argparse.Namespace) -> int:
         vacuum_analyze()
         numbers = list(Certificate.objects.filter(award=award).values_list("number", flat=True))
         year = timezone.localdate().year
+        results["statements_per_check"] = statements_per_check(numbers[0])
+        log("SQL statements per check by number: " + ", ".join(
+            f"{kind} {found['statements']} (HTTP {found['status']})"
+            for kind, found in results["statements_per_check"].items()))
         connection.close()
 
         http_results = []
@@ -615,14 +647,19 @@ def report(results: dict) -> str:
         f"| of which: signing credentials (credential.sign) | {split['sign_credentials']} s |",
         f"| of which: the PDFs' texts (content.sheet) | {split['build_sheets']} s |",
         f"| of which: writing files, digests | {split['files_digests']} s |",
-        f"| of which: rule, numbers, snapshot, insert, audit | {split['rule_numbers_insert_audit']} s |",
+        f"| of which: snapshots (content.snapshot; its programme_hours query: "
+        f"{split['snapshots_programme_hours']} s) | {split['snapshots']} s |",
+        f"| of which: bulk inserts (certificates, audit entries) | {split['bulk_inserts']} s |",
+        f"| of which: the rule, holders, people, numbers, progress | {split['rule_numbers_other']} s |",
+        f"| SQL statements from this process | {issuance['queries']:,} |",
         f"| CPU: this process / render processes | {issuance['cpu_seconds']['this_process']} s / "
         f"{issuance['cpu_seconds']['render_processes']} s |",
         f"| PDF: mean size, total | {checks['pdf_mean_kb']} kB, {checks['pdf_total_mb']} MB |",
         f"| serial, per certificate: render (CPU) / build + sign credential / build sheet "
         f"| {fmt_ms(serial['render_ms'])} ({fmt_ms(serial['render_cpu_ms'])}) / {fmt_ms(serial['build_and_sign_ms'])} "
         f"/ {fmt_ms(serial['sheet_ms'])} ms |",
-        f"| load average when issuing started | {issuance['loadavg_1min']} |",
+        f"| load average (1 min) when issuing started, ended | {issuance['loadavg_1min']}, "
+        f"{issuance['loadavg_1min_at_end']} |",
         "",
         f"Checks: {checks['certificates']:,} certificates, {checks['distinct_numbers']:,} distinct numbers "
         f"({checks['first_number']} … {checks['last_number']}), {checks['distinct_status_positions']:,} distinct "
@@ -635,6 +672,10 @@ def report(results: dict) -> str:
         if not api.get("available"):
             lines += [f"The API's verification by number was not measured: it answered {api.get('probe')}.", ""]
         lines += http_table(results["http"], s)
+        per_check = results.get("statements_per_check", {})
+        if per_check:
+            lines += ["SQL statements per check by number (throttle, look-up, log): " + ", ".join(
+                f"{kind} {found['statements']}" for kind, found in per_check.items()) + ".", ""]
     lines += ["| target | value | pass |", "|---|--:|---|"]
     for target in results["targets"]:
         lines.append(f"| {target['target']} | {target['value']} {target['unit']} | {'yes' if target['pass'] else 'NO'} |")
