@@ -68,7 +68,7 @@ def programme_hours(award: Award) -> Decimal | None:
 
 
 def snapshot(*, award: Award, person: Person, outcome: Outcome | None, design: Design,
-             issued_on: datetime.date) -> dict:
+             issued_on: datetime.date, hours: Decimal | None | str = "compute") -> dict:
     """The fields a certificate stores about what it states."""
     if award.kind == AwardKind.EVENT:
         starts_on, ends_on = award.event.starts_on, award.event.ends_on
@@ -79,7 +79,7 @@ def snapshot(*, award: Award, person: Person, outcome: Outcome | None, design: D
         "holder_name": person.full_name,
         "award_title_kk": award.title_kk, "award_title_ru": award.title_ru,
         "starts_on": starts_on, "ends_on": ends_on,
-        "hours": programme_hours(award),
+        "hours": programme_hours(award) if hours == "compute" else hours,
         "result_percent": outcome.result_percent if outcome else None,
         "issuer": award.issuer,
         "issuer_name_kk": award.issuer.name_kk, "issuer_name_ru": award.issuer.name_ru,

@@ -177,6 +177,7 @@ def _issue(*, award: Award, outcomes: list[rules.Outcome], by, manual_reason: st
     issued_on = timezone.localdate()
     first_number = _allocate(f"number:{settings.CERTIFICATE_NUMBER_PREFIX}:{issued_on.year}", len(outcomes))
     first_index = _allocate(STATUS_COUNTER, len(outcomes)) - 1
+    hours = content.programme_hours(award)  # once per batch, not per certificate
     certificates = []
     for offset, outcome in enumerate(outcomes):
         person = people[outcome.person_id]
@@ -184,7 +185,8 @@ def _issue(*, award: Award, outcomes: list[rules.Outcome], by, manual_reason: st
             number=format_number(issued_on.year, first_number + offset), award=award, person=person,
             status_index=first_index + offset, issued_by=by if manual_reason else None,
             manual_reason=manual_reason,
-            **content.snapshot(award=award, person=person, outcome=outcome, design=design, issued_on=issued_on)))
+            **content.snapshot(award=award, person=person, outcome=outcome, design=design, issued_on=issued_on,
+                               hours=hours)))
     _sign_and_render(certificates, {pid: p.sex for pid, p in people.items()}, design)
     Certificate.objects.bulk_create(certificates)
     AuditEntry.objects.bulk_create([
