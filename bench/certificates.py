@@ -16,18 +16,20 @@ What it does, from nothing (docs/benchmarks.md, section "Certificates", explains
 3. times **bulk issuance** end to end: ``tasks.run_job`` on a new ``IssuanceJob`` — what the worker runs for
    "issue to everyone" (the rule for the whole award, then chunks of 250: numbers, snapshot, signed credential,
    PDFs rendered in ``CERTIFICATE_RENDER_PROCESSES`` forked processes, files, one ``bulk_create``, audit). The
-   split comes from timing the service's own steps in this process (the bench wraps ``_sign_and_render``,
-   ``_render_all`` and ``credential.sign`` with a clock; nothing else changes) and from the CPU time of this
-   process and of the reaped render processes; then, serially, 200 renders of one certificate's sheet, 200
-   credentials built and signed and 200 sheets built. Checks afterwards: as many certificates as people, numbers
-   and status-list positions unique, one PDF file each (their average size), one PDF's digest and embedded
-   credential;
+   split comes from timing the service's own steps in this process (the bench wraps ``services._sign_and_render``
+   and ``_render_all``, ``credential.build`` and ``sign``, ``content.facts``, ``sheet``, ``snapshot`` and
+   ``programme_hours`` and ``QuerySet.bulk_create`` with a clock; each is called as before), from the SQL statements
+   it sends and from the CPU time of this process and of the reaped render processes; then, serially, 200 renders
+   of one certificate's sheet, 200 credentials built and signed and 200 sheets built. Checks afterwards: as many
+   certificates as people, numbers and status-list positions unique, one PDF file each (their average size), one
+   PDF's digest and embedded credential;
 4. starts the production server (``scripts/serve``, WEB_CONCURRENCY=2, ``CERTIFICATE_VERIFY_RATE`` raised so
    that the per-address limit does not answer 429) and times **verification by number**: ``GET /verify/<number>/``
    (the public page, the QR code's target) and ``GET /api/v1/certificates/<number>/verify`` (JSON; skipped, and
    said so, when the server answers 404 for a number it issued), each over the same ``--requests`` numbers (90 %
    issued ones drawn at random, 10 % well-formed numbers never issued, shuffled; seeded) after ``--warmup``
-   requests: sequentially, then spread over ``--threads`` threads. ``GET /api/v1/me`` is the floor;
+   requests: sequentially, then spread over ``--threads`` threads. ``GET /api/v1/me`` is the floor; the SQL
+   statements of one check, counted in this process through the test client;
 5. prints a markdown table and writes the figures to ``var/bench/certificates.json``.
 
 The targets (issue 6): 10,000 certificates (PDF + signed credential) in ≤ 100 s, i.e. ≥ 100 per second; the
