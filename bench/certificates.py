@@ -50,7 +50,6 @@ import resource
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -71,6 +70,7 @@ from common import (
     postgres_version,
     prepare_database,
     run_concurrent,
+    run_in_threads,
     run_on_postgres,
     run_sequential,
     setup_django,
@@ -334,7 +334,9 @@ def serial_steps(award, samples: int) -> dict:
     cpu_started = time.process_time()
     render_ms = per_call(lambda: pdf.render(sheet, fonts_dir))
     render_cpu_ms = (time.process_time() - cpu_started) / samples * 1000
-    sign_ms = per_call(lambda: credential.sign(credential.build(content.facts(certificate)), signing_key))
+    criteria_texts = (content.criteria(award, "kk"), content.criteria(award, "ru"))
+    sign_ms = per_call(lambda: credential.sign(credential.build(content.facts(certificate, criteria_texts)),
+                                               signing_key))
     sheet_ms = per_call(lambda: content.sheet(certificate, sex=sex, design=design))
     return {"samples": samples, "render_ms": round(render_ms, 2), "render_cpu_ms": round(render_cpu_ms, 2),
             "build_and_sign_ms": round(sign_ms, 2),
@@ -384,33 +386,9 @@ def _timed_check(base: str, path: str, issued: bool, kind: str) -> float:
 def run_mix(base: str, template: str, picks: list[tuple[str, bool]], kind: str, threads: int) -> tuple[dict, ...]:
     """The picks in order, from ``threads`` threads (1: sequential); the summary of all, of issued numbers and of
     unknown ones."""
-    results: list[tuple[bool, float]] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
     shares = [picks[i::threads] for i in range(threads)]
-    barrier = threading.Barrier(threads + 1)
-
-    def worker(share) -> None:
-        mine = []
-        barrier.wait()
-        try:
-            for number, issued in share:
-                mine.append((issued, _timed_check(base, template.format(number=number), issued, kind)))
-        except BaseException as exc:  # reported after the run
-            errors.append(exc)
-        with lock:
-            results.extend(mine)
-
-    pool = [threading.Thread(target=worker, args=(share,), daemon=True) for share in shares]
-    for thread in pool:
-        thread.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for thread in pool:
-        thread.join()
-    wall = time.perf_counter() - started
-    if errors:
-        raise RequestFailed(str(errors[0]))
+    results, wall = run_in_threads(
+        shares, lambda pick: (pick[1], _timed_check(base, template.format(number=pick[0]), pick[1], kind)))
     summaries = []
     for subset in ([t for _i, t in results], [t for i, t in results if i], [t for i, t in results if not i]):
         summary = summarise(subset, wall) if subset else None

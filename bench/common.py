@@ -126,25 +126,26 @@ def run_sequential(url: str, headers: dict[str, str], n: int) -> dict:
     return summarise(latencies, time.perf_counter() - started)
 
 
-def run_concurrent(url: str, headers: dict[str, str], n: int, threads: int) -> dict:
-    latencies: list[float] = []
+def run_in_threads(shares: list[list], call) -> tuple[list, float]:
+    """``call(item)`` for every item, each share in its own thread, all started together; the results (in no
+    particular order) and the wall time. The first error in any thread is raised after all have finished."""
+    results: list = []
     errors: list[BaseException] = []
     lock = threading.Lock()
-    per_thread = [n // threads + (1 if i < n % threads else 0) for i in range(threads)]
-    barrier = threading.Barrier(threads + 1)
+    barrier = threading.Barrier(len(shares) + 1)
 
-    def worker(count: int) -> None:
+    def worker(share: list) -> None:
         mine = []
         barrier.wait()
         try:
-            for _ in range(count):
-                mine.append(timed_fetch(url, headers))
+            for item in share:
+                mine.append(call(item))
         except BaseException as exc:  # reported after the run
             errors.append(exc)
         with lock:
-            latencies.extend(mine)
+            results.extend(mine)
 
-    pool = [threading.Thread(target=worker, args=(count,), daemon=True) for count in per_thread]
+    pool = [threading.Thread(target=worker, args=(share,), daemon=True) for share in shares]
     for thread in pool:
         thread.start()
     barrier.wait()
@@ -154,6 +155,12 @@ def run_concurrent(url: str, headers: dict[str, str], n: int, threads: int) -> d
     wall = time.perf_counter() - started
     if errors:
         raise RequestFailed(str(errors[0]))
+    return results, wall
+
+
+def run_concurrent(url: str, headers: dict[str, str], n: int, threads: int) -> dict:
+    shares = [[None] * (n // threads + (1 if i < n % threads else 0)) for i in range(threads)]
+    latencies, wall = run_in_threads(shares, lambda _item: timed_fetch(url, headers))
     return {**summarise(latencies, wall), "threads": threads}
 
 

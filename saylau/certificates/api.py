@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router
 
 from saylau.core.errors import DomainError, PermissionDenied
-from saylau.core.throttle import client_ip, hit
+from saylau.core.throttle import client_ip
 
 from . import selectors, verification
 from .scoping import access_certificate, can_download
+from .services import pdf_bytes
 
 router = Router(tags=["certificates"])
 
@@ -24,7 +24,7 @@ class TooManyChecks(DomainError):
 
 
 def _throttle(request) -> None:
-    if not hit(f"verify:{client_ip(request)}", limit=settings.CERTIFICATE_VERIFY_RATE, window_seconds=60):
+    if not verification.within_rate(client_ip(request)):
         raise TooManyChecks("rate_limited", _("Too many checks from your address. Wait a minute and try again."))
 
 
@@ -59,8 +59,7 @@ def get_credential(request, number: str):
 @router.get("/certificates/{number}/pdf")
 def get_pdf(request, number: str):
     certificate = _downloadable(request, number)
-    with certificate.pdf.open("rb") as handle:
-        response = HttpResponse(handle.read(), content_type="application/pdf")
+    response = HttpResponse(pdf_bytes(certificate), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{certificate.number}.pdf"'
     return response
 

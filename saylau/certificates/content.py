@@ -170,7 +170,8 @@ def sheet(certificate: Certificate, *, sex: str, design: Design) -> pdf.Sheet:
     )
 
 
-def facts(certificate: Certificate) -> credential.CredentialFacts:
+def facts(certificate: Certificate, criteria_texts: tuple[str, str]) -> credential.CredentialFacts:
+    """``criteria_texts``: the award's criteria in kk and ru (``criteria``), the same for a whole batch."""
     award = certificate.award
     return credential.CredentialFacts(
         number=certificate.number,
@@ -180,8 +181,8 @@ def facts(certificate: Certificate) -> credential.CredentialFacts:
         award_id=award.pk,
         award_title_kk=certificate.award_title_kk,
         award_title_ru=certificate.award_title_ru,
-        criteria_kk=criteria(award, "kk"),
-        criteria_ru=criteria(award, "ru"),
+        criteria_kk=criteria_texts[0],
+        criteria_ru=criteria_texts[1],
         starts_on=certificate.starts_on,
         ends_on=certificate.ends_on,
         hours=None if certificate.hours is None else f"{certificate.hours}",

@@ -6,6 +6,7 @@ trimmed copies are made from the installed files into ``CERTIFICATE_FONT_CACHE``
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -26,6 +27,7 @@ def _trim(source: Path, target: Path) -> None:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # it lists every glyph at INFO
     options = subset.Options()
     options.hinting = False
     options.layout_features = []

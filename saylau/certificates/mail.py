@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .models import Certificate
+from .services import pdf_bytes
 
 
 def send_certificate(certificate: Certificate) -> bool:
@@ -28,8 +29,7 @@ def send_certificate(certificate: Certificate) -> bool:
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[person.email],
         )
-        with certificate.pdf.open("rb") as handle:
-            message.attach(f"{certificate.number}.pdf", handle.read(), "application/pdf")
+        message.attach(f"{certificate.number}.pdf", pdf_bytes(certificate), "application/pdf")
         message.attach(f"{certificate.number}.jwt", certificate.credential, "application/vc+jwt")
         message.send()
     return True

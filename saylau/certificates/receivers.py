@@ -1,6 +1,7 @@
 """Automatic issuance: when an event closes, and when a test attempt is scored, the worker issues what the award's
 rule now entitles (``tasks``). Connected in ``apps.ready``; the training and assessment apps know nothing of this."""
 
+from django.db.models import Q
 from django.dispatch import receiver
 
 from saylau.assessment.signals import attempt_scored
@@ -24,8 +25,9 @@ def issue_after_test(sender, attempt, **kwargs):
 
     if not attempt.passed:
         return
-    for award in Award.objects.filter(automatic=True).filter(exam_id=attempt.exam_id) | Award.objects.filter(
-            automatic=True, required_exam_id=attempt.exam_id):
+    awards = Award.objects.filter(Q(exam_id=attempt.exam_id) | Q(required_exam_id=attempt.exam_id),
+                                  automatic=True).select_related("event")
+    for award in awards:
         # An event's certificate waits for the event to close (attendance is final then).
         if award.event_id is None or award.event.status == "held":
             issue_for_award.enqueue(award.pk, [attempt.person_id])

@@ -139,7 +139,7 @@ def _render_all(sheets: list[pdf.Sheet]) -> list[bytes]:
     processes = settings.CERTIFICATE_RENDER_PROCESSES
     if processes <= 1 or len(sheets) < PARALLEL_FROM:
         return [pdf.render(sheet, fonts_dir) for sheet in sheets]
-    # Forked workers inherit the registered fonts; they touch no database connection.
+    # Forked workers render only (pure functions of the sheets); they touch no database connection.
     with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
         return list(pool.map(pdf.render, sheets, [fonts_dir] * len(sheets), chunksize=16))
 
@@ -151,8 +151,11 @@ def _pdf_path(certificate: Certificate) -> str:
 def _sign_and_render(certificates: list[Certificate], sexes: dict[int, str], design: content.Design) -> None:
     """Fill in the credential, the PDF and its digest of each (unsaved or re-issued) certificate."""
     signing_key = credential.keys.active_key()
+    award = certificates[0].award  # a batch is one award's
+    criteria_texts = (content.criteria(award, "kk"), content.criteria(award, "ru"))
     for certificate in certificates:
-        certificate.credential = credential.sign(credential.build(content.facts(certificate)), signing_key)
+        certificate.credential = credential.sign(credential.build(content.facts(certificate, criteria_texts)),
+                                                 signing_key)
         certificate.key_id = signing_key.kid
     documents = _render_all([content.sheet(c, sex=sexes.get(c.person_id, ""), design=design)
                              for c in certificates])

@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import re
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from saylau.core.errors import DomainError
+from saylau.core.throttle import hit
 
 from . import credential, pdf
 from .models import Certificate, CertificateRevision, VerificationCheck
@@ -26,6 +28,11 @@ MAX_UPLOAD_BYTES = 5_000_000
 
 class UnreadableUpload(DomainError):
     pass
+
+
+def within_rate(client: str) -> bool:
+    """Public checks per client address per minute (``CERTIFICATE_VERIFY_RATE``), for the page and the API."""
+    return hit(f"verify:{client}", limit=settings.CERTIFICATE_VERIFY_RATE, window_seconds=60)
 
 
 def normalise_number(text: str) -> str:

@@ -34,7 +34,7 @@ from saylau.assessment.scoping import access_exam_by_id
 from saylau.commissions.models import Commission
 from saylau.commissions.scoping import commissions_visible_to
 from saylau.core.errors import DomainError, NotFound
-from saylau.core.throttle import client_ip, hit
+from saylau.core.throttle import client_ip
 from saylau.training.scoping import access_event_by_id, can_manage_event
 
 from . import credential, keys, selectors, services, verification
@@ -70,9 +70,7 @@ def _or_404(fetch, *args, **kwargs):
 
 
 def _throttled(request) -> bool:
-    from django.conf import settings
-
-    return not hit(f"verify:{client_ip(request)}", limit=settings.CERTIFICATE_VERIFY_RATE, window_seconds=60)
+    return not verification.within_rate(client_ip(request))
 
 
 def _too_many(request):
@@ -368,8 +366,7 @@ def award_zip(request, award_id):
     spool = tempfile.SpooledTemporaryFile(max_size=50_000_000)
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
         for certificate in award.certificates.order_by("number").only("number", "pdf"):
-            with certificate.pdf.open("rb") as handle:
-                archive.writestr(f"{certificate.number}.pdf", handle.read())
+            archive.writestr(f"{certificate.number}.pdf", services.pdf_bytes(certificate))
     spool.seek(0)
     return FileResponse(spool, as_attachment=True, filename=f"certificates-{award.pk}.zip",
                         content_type="application/zip")
