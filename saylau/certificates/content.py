@@ -130,9 +130,12 @@ def _column(certificate: Certificate, lang: str, sex: str) -> pdf.Column:
         facts = [_("Dates: %(period)s") % {"period": _period(certificate)}]
         if certificate.hours is not None:
             hours = certificate.hours
-            whole = int(hours) if hours == hours.to_integral_value() else None
-            facts.append(ngettext("%(hours)s hour", "%(hours)s hours", whole if whole is not None else 5)
-                         % {"hours": whole if whole is not None else f"{hours.normalize():f}"})
+            if hours == hours.to_integral_value():
+                count, shown = int(hours), int(hours)
+            else:
+                # A fraction takes the form of 2 ("2,5 часа"); the decimal separator is the language's.
+                count, shown = 2, formats.number_format(hours.normalize(), use_l10n=True)
+            facts.append(ngettext("%(hours)s hour", "%(hours)s hours", count) % {"hours": shown})
         if certificate.result_percent is not None:
             facts.append(_("Result: %(percent)s") % {"percent": _percent(certificate.result_percent)})
         return pdf.Column(

@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -214,3 +215,15 @@ def test_zip_of_all_pdfs(client, certificate, world):
     response = client.get(reverse("certificates:award_zip", args=[certificate.award_id]))
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert archive.namelist() == [f"{certificate.number}.pdf"]
+
+
+def test_fractional_hours_read_right_in_russian(world, enrolled):
+    from .conftest import attend
+
+    award = services.award_set(by=world.coordinator, event=enrolled, min_attendance_percent=30,
+                               hours=Decimal("2.5"))
+    attend(enrolled.s1, world.member1)
+    [issued] = services.issue_due(award=award)
+    text = subprocess.run(["pdftotext", "-", "-"], input=services.pdf_bytes(issued), capture_output=True,
+                          check=True).stdout.decode()
+    assert "2,5 часа" in text and "2.5 сағат" in text
