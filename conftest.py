@@ -32,7 +32,8 @@ def ensure_reference_data() -> None:
         return
     for module in ("saylau.commissions.migrations.0002_reference_regions_and_tecs",
                    "saylau.training.migrations.0002_reference_audiences_and_partners",
-                   "saylau.assessment.migrations.0002_reference_topics_and_acts"):
+                   "saylau.assessment.migrations.0002_reference_topics_and_acts",
+                   "saylau.courses.migrations.0002_search_index_and_campaigns"):
         importlib.import_module(module).load(apps, None)
 
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "saylau.assessment",
     "saylau.psychometrics",
     "saylau.certificates",
+    "saylau.courses",
 ]
 
 MIDDLEWARE = [

@@ -8,5 +8,6 @@ urlpatterns = [
     path("assessment/", include("saylau.assessment.urls")),
     path("statistics/", include("saylau.psychometrics.urls")),
     path("", include("saylau.certificates.urls")),
+    path("", include("saylau.courses.urls")),
     path("api/v1/", include("config.api_urls")),
 ]

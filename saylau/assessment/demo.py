@@ -101,8 +101,8 @@ class AssessmentDemo:
             return {"text": "Комиссия действует в соответствии с Конституционным законом «О выборах»."}
         return None
 
-    def _take(self, exam: Exam, person, *, ability: float, boost: float, started: datetime.datetime,
-              minutes: int, language: str) -> Attempt:
+    def simulate_attempt(self, exam: Exam, person, *, ability: float, boost: float, started: datetime.datetime,
+                         minutes: int, language: str) -> Attempt:
         attempt = attempts.attempt_start(by=None, exam=exam, person=person, language=language)
         rows = AttemptItem.objects.filter(attempt=attempt).select_related("version")
         for row in rows:
@@ -136,7 +136,7 @@ class AssessmentDemo:
                 ability = random.Random(f"{self.seed}-{person.pk}").gauss(0.2, 0.9)
                 started = timezone.make_aware(datetime.datetime.combine(
                     SEMINAR_DAY + datetime.timedelta(days=day), datetime.time(hour, 5)))
-                self._take(exam, person, ability=ability, boost=boost, started=started,
+                self.simulate_attempt(exam, person, ability=ability, boost=boost, started=started,
                            minutes=self.rng.randint(18, 38), language="kk" if person.pk % 3 else "ru")
                 taken += 1
             Exam.objects.filter(pk=exam.pk).update(room_state=RoomState.CLOSED)
@@ -161,7 +161,7 @@ class AssessmentDemo:
         for index, person_id in enumerate(members):
             ability = random.Random(f"{self.seed}-{person_id}").gauss(0.0, 1.0)
             started = now - datetime.timedelta(days=6) + datetime.timedelta(hours=index * 1.5)
-            self._take(exam, people[person_id], ability=ability, boost=0.3, started=started,
+            self.simulate_attempt(exam, people[person_id], ability=ability, boost=0.3, started=started,
                        minutes=self.rng.randint(20, 44), language="kk" if index % 2 else "ru")
         return len(members)
 

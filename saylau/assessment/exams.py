@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import random
 import secrets
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import transaction
@@ -112,7 +113,8 @@ def _check_fields(fields: dict) -> None:
     opens, closes = fields.get("opens_at"), fields.get("closes_at")
     if opens and closes and closes <= opens:
         raise DomainError("window_reversed", _("The test must close after it opens."), field="closes_at")
-    if fields.get("mode") == Mode.DISTANCE and not closes:
+    # A course's test stays open as long as the course does: its learners' deadlines bound it.
+    if fields.get("mode") == Mode.DISTANCE and not closes and fields.get("eligibility") != Eligibility.COURSE:
         raise DomainError("window_required", _("A distance test needs a closing time."), field="closes_at")
     for language_field in ("title_kk", "title_ru"):
         if not (fields.get(language_field) or "").strip():
@@ -215,7 +217,13 @@ def room_set_state(*, by, exam: Exam, state: str) -> Exam:
     return exam
 
 
+# Eligibility decided by an app built on this one (``courses`` registers "course"): name → check(exam, person).
+ELIGIBILITY_CHECKS: dict[str, Callable[[Exam, Person], bool]] = {}
+
+
 def is_eligible(exam: Exam, person: Person) -> bool:
+    if exam.eligibility in ELIGIBILITY_CHECKS:
+        return ELIGIBILITY_CHECKS[exam.eligibility](exam, person)
     if exam.eligibility == Eligibility.EVENT:
         return bool(exam.event_id) and exam.event.enrolments.filter(
             person=person, status=EnrolmentStatus.ENROLLED).exists()

@@ -120,7 +120,9 @@ class ExamForm(SettingsMixin):
                                            widget=forms.CheckboxSelectMultiple)
     item_topic = forms.ChoiceField(label=_("Show the approved items of the topic"), required=False)
 
-    eligibility = forms.ChoiceField(label=_("Who may take it"), choices=Eligibility.choices,
+    # A course's tests are made in the course editor, which sets their eligibility.
+    eligibility = forms.ChoiceField(label=_("Who may take it"),
+                                    choices=[choice for choice in Eligibility.choices if choice[0] != "course"],
                                     widget=forms.RadioSelect, initial=Eligibility.EVENT)
     iins = forms.CharField(label=_("IINs of the people"), required=False,
                            widget=forms.Textarea(attrs={"rows": 3, "inputmode": "numeric"}),

@@ -182,6 +182,7 @@ class Eligibility(models.TextChoices):
     EVENT = "event", _("the enrolled participants of the event")
     PERSONS = "persons", _("a list of people")
     FILTER = "filter", _("a registry filter")
+    COURSE = "course", _("the learners of a distance course")
 
 
 class RoomState(models.TextChoices):

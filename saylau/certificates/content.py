@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import DurationField, ExpressionWrapper, F, Sum
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -55,6 +55,8 @@ def design_for(commission: Commission) -> Design:
 def programme_hours(award: Award) -> Decimal | None:
     if award.hours is not None:
         return award.hours
+    if award.kind == AwardKind.COURSE:
+        return award.course.estimated_hours or None
     if award.kind != AwardKind.EVENT:
         return None
     # Academic hours are the norm on certificates, but sessions are timed in clock hours: say what was timed.
@@ -72,6 +74,10 @@ def snapshot(*, award: Award, person: Person, outcome: Outcome | None, design: D
     """The fields a certificate stores about what it states."""
     if award.kind == AwardKind.EVENT:
         starts_on, ends_on = award.event.starts_on, award.event.ends_on
+    elif award.kind == AwardKind.COURSE:
+        enrolled = award.course.enrolments.filter(person=person).values_list("enrolled_at", flat=True).first()
+        ends_on = (outcome and outcome.tested_on) or issued_on
+        starts_on = min(timezone.localdate(enrolled), ends_on) if enrolled else ends_on
     else:
         day = (outcome and outcome.tested_on) or issued_on
         starts_on = ends_on = day
@@ -107,6 +113,12 @@ def _percent(value: Decimal) -> str:
 def criteria(award: Award, lang: str) -> str:
     with translation.override(lang):
         parts = []
+        if award.kind == AwardKind.COURSE:
+            course = award.course
+            if course.require_all_lessons:
+                parts.append(_("completed every lesson of the distance course"))
+            if course.require_final_test:
+                parts.append(_("passed the course's final test"))
         if award.min_attendance_percent is not None:
             parts.append(_("attended at least %(percent)s %% of the sessions held")
                          % {"percent": award.min_attendance_percent})
@@ -120,7 +132,7 @@ def criteria(award: Award, lang: str) -> str:
 def _column(certificate: Certificate, lang: str, sex: str) -> pdf.Column:
     award = certificate.award
     with translation.override(lang):
-        if award.kind == AwardKind.EVENT:
+        if award.kind in (AwardKind.EVENT, AwardKind.COURSE):
             statement = {Sex.FEMALE: _("completed (she) the training programme"),
                          Sex.MALE: _("completed (he) the training programme")}.get(
                 sex, _("completed the training programme"))

@@ -46,7 +46,7 @@ class CredentialFacts:
     number: str
     revision: int
     holder_name: str
-    award_kind: str  # "event" | "test"
+    award_kind: str  # "event" | "test" | "course"
     award_id: int
     award_title_kk: str
     award_title_ru: str
@@ -78,7 +78,7 @@ def build(facts: CredentialFacts) -> dict:
         "achievement": {
             "id": achievement_id,
             "type": ["Achievement"],
-            "achievementType": "Certificate" if facts.award_kind == "event" else "Assessment",
+            "achievementType": {"event": "Certificate", "course": "Course"}.get(facts.award_kind, "Assessment"),
             "name": facts.award_title_kk,
             "description": facts.award_title_ru,
             "criteria": {"narrative": f"{facts.criteria_kk}\n\n{facts.criteria_ru}"},

@@ -17,6 +17,7 @@ from saylau.core.i18n import localized
 class AwardKind(models.TextChoices):
     EVENT = "event", _("training event")
     TEST = "test", _("test")
+    COURSE = "course", _("distance course")
 
 
 class PdfLanguages(models.TextChoices):
@@ -26,13 +27,16 @@ class PdfLanguages(models.TextChoices):
 
 
 class Award(models.Model):
-    """What a certificate is for, and the rule that earns it. One per event or per test."""
+    """What a certificate is for, and the rule that earns it. One per event, test or distance course."""
 
     kind = models.CharField(_("awarded for"), max_length=8, choices=AwardKind.choices)
     event = models.OneToOneField("training.Event", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="award", verbose_name=_("event"))
     exam = models.OneToOneField("assessment.Exam", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="award", verbose_name=_("test"))
+    # A course's rule is the course's own completion rule (courses.progress.rule_met).
+    course = models.OneToOneField("courses.Course", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="award", verbose_name=_("distance course"))
     title_kk = models.CharField(_("title (Kazakh)"), max_length=500)
     title_ru = models.CharField(_("title (Russian)"), max_length=500)
     issuer = models.ForeignKey(Commission, on_delete=models.PROTECT, related_name="+",
@@ -55,8 +59,10 @@ class Award(models.Model):
         verbose_name_plural = _("awards")
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(kind="event", event__isnull=False, exam__isnull=True)
-                           | models.Q(kind="test", exam__isnull=False, event__isnull=True)),
+                condition=(models.Q(kind="event", event__isnull=False, exam__isnull=True, course__isnull=True)
+                           | models.Q(kind="test", exam__isnull=False, event__isnull=True, course__isnull=True)
+                           | models.Q(kind="course", course__isnull=False, event__isnull=True,
+                                      exam__isnull=True)),
                 name="award_for_one_thing"),
         ]
 

@@ -1,10 +1,12 @@
-"""Automatic issuance: when an event closes, and when a test attempt is scored, the worker issues what the award's
-rule now entitles (``tasks``). Connected in ``apps.ready``; the training and assessment apps know nothing of this."""
+"""Automatic issuance: when an event closes, when a test attempt is scored and when a learner completes a course,
+the worker issues what the award's rule now entitles (``tasks``). Connected in ``apps.ready``; the training,
+assessment and courses apps know nothing of this."""
 
 from django.db.models import Q
 from django.dispatch import receiver
 
 from saylau.assessment.signals import attempt_scored
+from saylau.courses.signals import course_completed
 from saylau.training.signals import event_closed
 
 from .models import Award
@@ -31,3 +33,12 @@ def issue_after_test(sender, attempt, **kwargs):
         # An event's certificate waits for the event to close (attendance is final then).
         if award.event_id is None or award.event.status == "held":
             issue_for_award.enqueue(award.pk, [attempt.person_id])
+
+
+@receiver(course_completed)
+def issue_after_course(sender, enrolment, **kwargs):
+    from .tasks import issue_for_award
+
+    award = Award.objects.filter(course_id=enrolment.course_id, automatic=True).first()
+    if award is not None:
+        issue_for_award.enqueue(award.pk, [enrolment.person_id])

@@ -21,6 +21,8 @@ from saylau.commissions.models import Commission, Person
 from saylau.core.audit import audit, audit_entry, diff
 from saylau.core.errors import Conflict, DomainError, PermissionDenied
 from saylau.core.models import AuditEntry
+from saylau.courses.models import Course
+from saylau.courses.scoping import can_manage_courses
 from saylau.training.models import Event, EventStatus
 from saylau.training.scoping import can_manage_event
 
@@ -72,12 +74,18 @@ def _check_rule(*, kind: str, event: Event | None, exam: Exam | None, fields: di
 
 
 @transaction.atomic
-def award_set(*, by, event: Event | None = None, exam: Exam | None = None, **fields) -> Award:
-    """Create or change the award of an event or a test. Certificates already issued keep what they state."""
-    if (event is None) == (exam is None):
-        raise DomainError("award_target", _("An award is for one event or one test."))
-    kind = AwardKind.EVENT if event is not None else AwardKind.TEST
-    if event is not None:
+def award_set(*, by, event: Event | None = None, exam: Exam | None = None, course: Course | None = None,
+              **fields) -> Award:
+    """Create or change the award of an event, a test or a distance course. Certificates already issued keep what
+    they state."""
+    if [event, exam, course].count(None) != 2:
+        raise DomainError("award_target", _("An award is for one event, one test or one course."))
+    kind = AwardKind.EVENT if event is not None else AwardKind.TEST if exam is not None else AwardKind.COURSE
+    if course is not None:
+        _require(can_manage_courses(by, course), _("You cannot manage this course."))
+        defaults = {"title_kk": course.title_kk, "title_ru": course.title_ru, "issuer": course.commission}
+        existing = Award.objects.select_for_update().filter(course=course).first()
+    elif event is not None:
         _require(can_manage_event(by, event), _("You cannot manage this event."))
         defaults = {"title_kk": event.title_kk, "title_ru": event.title_ru, "issuer": event.organiser}
         existing = Award.objects.select_for_update().filter(event=event).first()
@@ -91,11 +99,11 @@ def award_set(*, by, event: Event | None = None, exam: Exam | None = None, **fie
         raise DomainError("unknown_fields", ", ".join(sorted(unknown)))
     values = {**defaults, **{key: value for key, value in fields.items() if value is not None or key in (
         "min_attendance_percent", "required_exam", "hours")}}
-    if kind == AwardKind.TEST:
+    if kind != AwardKind.EVENT:  # a test's rule is the test; a course's is its completion rule
         values.update(min_attendance_percent=None, required_exam=None)
     _check_rule(kind=kind, event=event, exam=exam, fields=values)
     if existing is None:
-        award = Award(kind=kind, event=event, exam=exam, created_by=by, **values)
+        award = Award(kind=kind, event=event, exam=exam, course=course, created_by=by, **values)
         if by is not None and by.role == "coordinator" and award.issuer.region_id != by.region_id:
             raise PermissionDenied("forbidden", _("You cannot issue certificates for another region."))
         award.save()

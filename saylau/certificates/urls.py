@@ -13,6 +13,7 @@ urlpatterns = [
     path("certificates/mine/", views.mine, name="mine"),
     path("certificates/event/<int:event_id>/", views.event_award, name="event_award"),
     path("certificates/test/<int:exam_id>/", views.test_award, name="test_award"),
+    path("certificates/course/<int:course_id>/", views.course_award, name="course_award"),
     path("certificates/awards/<int:award_id>", views.achievement, name="achievement"),
     path("certificates/awards/<int:award_id>/issue/", views.bulk_issue, name="bulk_issue"),
     path("certificates/awards/<int:award_id>/by-hand/", views.issue_by_hand, name="issue_by_hand"),

@@ -35,6 +35,7 @@ from saylau.commissions.models import Commission
 from saylau.commissions.scoping import commissions_visible_to
 from saylau.core.errors import DomainError, NotFound
 from saylau.core.throttle import client_ip
+from saylau.courses.scoping import access_course_by_id, can_manage_courses
 from saylau.training.scoping import access_event_by_id, can_manage_event
 
 from . import credential, keys, selectors, services, verification
@@ -251,6 +252,11 @@ def revoke(request, number):
 
 def _target(request, kind, target_id):
     """(event or exam, its award or None) for a manager; 404 outside the user's scope, 403 without rights."""
+    if kind == AwardKind.COURSE:
+        course = _or_404(access_course_by_id, request.user, target_id)
+        if not can_manage_courses(request.user, course):
+            raise PermissionDenied
+        return course, Award.objects.filter(course=course).first()
     if kind == AwardKind.EVENT:
         event = _or_404(access_event_by_id, request.user, target_id)
         if not can_manage_event(request.user, event):
@@ -275,7 +281,7 @@ def award_page(request, kind, target_id):
                      for_event=is_event)
     if request.method == "POST" and form.is_valid():
         try:
-            award = services.award_set(by=request.user, **{"event" if is_event else "exam": target},
+            award = services.award_set(by=request.user, **{kind: target} if kind != AwardKind.TEST else {"exam": target},
                                        **form.cleaned_data)
             messages.success(request, _("The rule is saved."))
             return redirect(request.path)
@@ -284,7 +290,7 @@ def award_page(request, kind, target_id):
                            exc.message)
     rows = selectors.award_candidates(award) if award else []
     return render(request, "certificates/award.html", {
-        "target": target, "is_event": is_event, "award": award, "form": form, "rows": rows,
+        "target": target, "is_event": is_event, "is_course": kind == AwardKind.COURSE, "award": award, "form": form, "rows": rows,
         "eligible_pending": sum(1 for r in rows if r["outcome"] and r["outcome"].eligible and not r["certificate"]),
         "issued": sum(1 for r in rows if r["certificate"]),
         "job": award.jobs.first() if award else None,
@@ -303,6 +309,11 @@ def test_award(request, exam_id):
     return award_page(request, AwardKind.TEST, exam_id)
 
 
+@login_required
+def course_award(request, course_id):
+    return award_page(request, AwardKind.COURSE, course_id)
+
+
 def _managed_award(request, award_id) -> Award:
     award = get_object_or_404(Award.objects.select_related("event", "exam", "issuer"), pk=award_id)
     if not can_manage_award(request.user, award):
@@ -313,6 +324,8 @@ def _managed_award(request, award_id) -> Award:
 def _award_url(award: Award) -> str:
     if award.kind == AwardKind.EVENT:
         return reverse("certificates:event_award", args=[award.event_id])
+    if award.kind == AwardKind.COURSE:
+        return reverse("certificates:course_award", args=[award.course_id])
     return reverse("certificates:test_award", args=[award.exam_id])
 
 

@@ -123,3 +123,22 @@ def subtree_ids(commission: Commission) -> list[int]:
         frontier = list(Commission.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
         ids.extend(frontier)
     return ids
+
+
+def filtered_memberships(user, data: dict) -> QuerySet[Membership]:
+    """Current memberships the user may see that match an enrolment filter: region, a commission and everything
+    under it, levels, positions, basis, and "new members since" a day (their term started on or after it)."""
+    memberships = memberships_visible_to(user).current()
+    if data.get("region"):
+        memberships = memberships.filter(commission__region=data["region"])
+    if data.get("under"):
+        memberships = memberships.filter(commission_id__in=subtree_ids(data["under"]))
+    if data.get("level"):
+        memberships = memberships.filter(commission__level__in=data["level"])
+    if data.get("position"):
+        memberships = memberships.filter(position__in=data["position"])
+    if data.get("basis"):
+        memberships = memberships.filter(basis=data["basis"])
+    if data.get("since"):
+        memberships = memberships.filter(term_start__gte=data["since"])
+    return memberships

@@ -21,6 +21,10 @@ PERIODIC: list[PeriodicJob] = [
     PeriodicJob("saylau.assessment.tasks.submit_overdue_attempts", datetime.timedelta(minutes=1)),
     # Item statistics of tests that closed since the last run (precomputed: pages never compute them).
     PeriodicJob("saylau.psychometrics.tasks.refresh_closed_tests", datetime.timedelta(minutes=5)),
+    # Learners behind their deadline's pace (each at most once a week), and each coordinator's weekly digest
+    # (checked hourly, sent once per week: ``DigestSent``).
+    PeriodicJob("saylau.courses.tasks.send_learner_reminders", datetime.timedelta(hours=24)),
+    PeriodicJob("saylau.courses.tasks.send_coordinator_digests", datetime.timedelta(hours=1)),
 ]
 
 

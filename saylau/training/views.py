@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from saylau.commissions.models import Person, Region
-from saylau.commissions.scoping import editable_commissions, memberships_visible_to, people_visible_to
-from saylau.commissions.selectors import subtree_ids
+from saylau.commissions.scoping import editable_commissions, people_visible_to
+from saylau.commissions.selectors import filtered_memberships
 from saylau.core.errors import DomainError, NotFound
 
 from . import selectors, services
@@ -258,7 +258,7 @@ def enrol(request, event_id: int):
     problems = []
     preview = None
     if request.method == "POST" and "by_filter" in request.POST and filter_form.is_valid():
-        memberships = _filtered_memberships(request.user, filter_form.cleaned_data)
+        memberships = filtered_memberships(request.user, filter_form.cleaned_data)
         if "confirm" not in request.POST:
             preview = memberships.current().values("person_id").distinct().count()
         else:
@@ -286,21 +286,6 @@ def enrol(request, event_id: int):
         "event": event, "filter_form": filter_form, "file_form": file_form, "problems": problems,
         "preview": preview, "pending": pending,
     }, status=422 if problems else 200)
-
-
-def _filtered_memberships(user, data):
-    memberships = memberships_visible_to(user)
-    if data.get("region"):
-        memberships = memberships.filter(commission__region=data["region"])
-    if data.get("under"):
-        memberships = memberships.filter(commission_id__in=subtree_ids(data["under"]))
-    if data.get("level"):
-        memberships = memberships.filter(commission__level__in=data["level"])
-    if data.get("position"):
-        memberships = memberships.filter(position__in=data["position"])
-    if data.get("basis"):
-        memberships = memberships.filter(basis=data["basis"])
-    return memberships
 
 
 def _enrolment_message(request, result):

@@ -393,6 +393,8 @@ def _eligibility_view(exam: Exam) -> dict:
     if exam.eligibility == Eligibility.PERSONS:
         people = exam.eligible_people.order_by("surname", "first_name")
         return {"kind": "persons", "count": people.count(), "people": list(people[:100])}
+    if exam.eligibility == Eligibility.COURSE:
+        return {"kind": "course"}
     spec = exam.eligible_filter
     parts = []
     if spec.get("region"):

@@ -184,7 +184,9 @@ def attempt_result(request, attempt_id: int):
                   for reference in result.references]
     return render(request, "assessment/take/result.html", {
         "attempt": attempt, "exam": attempt.exam, "result": result, "review": review, "with_key": with_key,
-        "references": references})
+        "references": references,
+        # Set by the page that started the attempt (a distance course's lesson): the way back to it.
+        "return_url": request.session.get("attempt_return", {}).get(str(attempt.pk))})
 
 
 urlpatterns = [

@@ -9,6 +9,7 @@ from saylau.certificates import keys
 from saylau.certificates.demo import CertificatesDemo
 from saylau.commissions import demo
 from saylau.commissions.models import Membership, Position, Region
+from saylau.courses.demo import CoursesDemo
 from saylau.training.demo import TrainingDemo
 
 DEMO_PASSWORD = "demo12345"  # demo only: this command is the one place that sets it
@@ -43,10 +44,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo assessment: {assessment['items']} items, {assessment.get('seminar_attempts', 0)} seminar "
                 f"attempts, {assessment['distance_attempts']} distance attempts.")
+        courses = CoursesDemo(seed=seed).build()
+        if courses["course"]:
+            self.stdout.write(f"Demo distance learning: {courses['materials']} library articles, the course for "
+                              f"precinct commissions, {courses['learners']} learners ({courses['completed']} "
+                              f"completed, {courses['in_progress']} in progress).")
         keys.generate()  # no-op when a signing key exists
         certificates = CertificatesDemo().build()
         if certificates["certificates"]:
-            self.stdout.write(f"Demo certificates: {certificates['certificates']} for the national seminar.")
+            self.stdout.write(f"Demo certificates: {certificates['certificates']} for the national seminar and "
+                              f"{certificates['course_certificates']} for the distance course.")
         self.stdout.write(self.style.SUCCESS(
             "Demo logins (password demo12345): admin, coordinator (Almaty Region), trainer, participant, auditor"
         ))
