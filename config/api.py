@@ -10,6 +10,7 @@ from saylau.assessment.api import router as assessment_router
 from saylau.certificates.api import router as certificates_router
 from saylau.commissions.api import router as commissions_router
 from saylau.core.errors import DomainError
+from saylau.courses.api import router as courses_router
 from saylau.psychometrics.api import router as psychometrics_router
 from saylau.training.api import router as training_router
 
@@ -48,3 +49,4 @@ api.add_router("/", training_router)
 api.add_router("/", assessment_router)
 api.add_router("/", psychometrics_router)
 api.add_router("/", certificates_router)
+api.add_router("/", courses_router)

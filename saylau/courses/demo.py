@@ -47,13 +47,17 @@ class CoursesDemo:
         cec = Commission.objects.filter(code="CEC").first()
         if admin is None or cec is None or not Topic.objects.filter(items__status="approved").exists():
             return {"course": None}
-        spec = json.loads((CONTENT / "course.json").read_text(encoding="utf-8"))
-        with transaction.atomic():
-            materials = self._library(admin, spec)
-            course = self._course(admin, cec, spec, materials)
+        course, materials = self.build_course(admin, cec)
         cohort = self._cohort(admin, course)
         learners = self._progress(course)
         return {"course": course, "materials": len(materials), "learners": cohort.size, **learners}
+
+    @transaction.atomic
+    def build_course(self, admin, cec) -> tuple[Course, dict]:
+        """The library's articles and the published course, without learners (needs the approved demo bank)."""
+        spec = json.loads((CONTENT / "course.json").read_text(encoding="utf-8"))
+        materials = self._library(admin, spec)
+        return self._course(admin, cec, spec, materials), materials
 
     # --- Library ---------------------------------------------------------------------------------------------
 
@@ -141,6 +145,7 @@ class CoursesDemo:
             draw = self.rng.random()
             if draw < SHARES[0]:
                 counts["not_started"] += 1
+                services.refresh(enrolment=enrolment)  # behind the pace from the backdated enrolment
                 continue
             completing = draw >= SHARES[0] + SHARES[1]
             reach = len(lessons) if completing else self.rng.randint(1, len(lessons) - 2)
