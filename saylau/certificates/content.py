@@ -56,7 +56,7 @@ def programme_hours(award: Award) -> Decimal | None:
     if award.hours is not None:
         return award.hours
     if award.kind == AwardKind.COURSE:
-        return award.course.estimated_hours or None
+        return Decimal(str(award.course.estimated_hours)) or None
     if award.kind != AwardKind.EVENT:
         return None
     # Academic hours are the norm on certificates, but sessions are timed in clock hours: say what was timed.

@@ -43,7 +43,7 @@ class Material(models.Model):
                               related_name="materials", verbose_name=_("topic"))
     audiences = models.ManyToManyField("training.Audience", blank=True, related_name="materials",
                                        verbose_name=_("audiences"))
-    current = models.ForeignKey("MaterialVersion", null=True, on_delete=models.PROTECT, related_name="+",
+    current = models.ForeignKey("MaterialVersion", null=True, on_delete=models.SET_NULL, related_name="+",
                                 verbose_name=_("current version"))
     # Stems of the current version (search.analyze), the text both search engines index.
     search_title = models.TextField(blank=True, editable=False)

@@ -144,7 +144,7 @@ def material_create(*, by, kind: str, audiences=(), references=(), status: str =
 def material_update(*, by, material: Material, audiences=None, references=None, **fields) -> Material:
     """Title, description, languages, topic, audiences and acts: what describes a material, not its content."""
     _require_librarian(by)
-    material = Material.objects.select_for_update().select_related("current").get(pk=material.pk)
+    material = Material.objects.select_for_update().get(pk=material.pk)
     merged = {name: getattr(material, name) for name in METADATA_FIELDS} | fields
     if not (merged.get("title_kk") or "").strip() and not (merged.get("title_ru") or "").strip():
         raise DomainError("title_required", _("Give the title in Kazakh or Russian."), field="title_kk")
