@@ -4,7 +4,7 @@
 |-------------|---------------------|-------------------------------------------------|----------------------------|
 | admin       | all; edits          | all / all                                       | all                        |
 | auditor     | all (read)          | all / none                                      | all (read)                 |
-| coordinator | all; edits          | all / those of their region's commissions       | their region's learners    |
+| coordinator | all; edits          | all / their region's; enrol their region's people | their region's learners  |
 | trainer     | all (read)          | published / none                                | their region's (all if none)|
 | participant | published           | published ones they are in, and open ones / none| their own                  |
 """
@@ -54,6 +54,12 @@ def can_manage_courses(user, course: Course | None = None) -> bool:
     if user.role == Role.COORDINATOR:
         return course is None or course.commission.region_id == user.region_id
     return False
+
+
+def can_enrol_learners(user, course: Course) -> bool:
+    """Administrators enrol anyone; a coordinator enrols their region's people in any published course."""
+    return _active(user) and (user.role == Role.ADMIN or (user.role == Role.COORDINATOR and (
+        course.status == CourseStatus.PUBLISHED or can_manage_courses(user, course))))
 
 
 def courses_visible_to(user) -> QuerySet[Course]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from saylau.assessment.models import Attempt, AttemptStatus, Eligibility, Exam, Mode, Purpose
 from saylau.commissions.models import Membership, Person
+from saylau.commissions.scoping import people_visible_to
 from saylau.core.audit import audit, audit_entry
 from saylau.core.errors import Conflict, DomainError, PermissionDenied
 from saylau.core.models import AuditEntry
@@ -38,7 +39,7 @@ from .models import (
     ReminderKind,
     ReminderOptOut,
 )
-from .scoping import can_manage_courses, can_manage_library
+from .scoping import can_enrol_learners, can_manage_courses, can_manage_library
 from .signals import course_completed
 
 # One heartbeat from an open lesson page adds at most this much time (a tab left open overnight adds nothing).
@@ -419,8 +420,10 @@ def _enrol(*, by, course: Course, person_ids: list[int], cohort: Cohort | None, 
 @transaction.atomic
 def cohort_enrol(*, by, course: Course, name: str, memberships=None, people=None, deadline=None,
                  registry_filter: dict | None = None) -> Cohort:
-    """Enrol a cohort: the people behind a registry filter (current memberships only) or a list."""
-    _require_course_manager(by, course)
+    """Enrol a cohort: the people behind a registry filter (current memberships only) or a list. A coordinator
+    enrols only people of their region (``people_visible_to``)."""
+    if not can_enrol_learners(by, course):
+        raise PermissionDenied("forbidden", _("You are not allowed to enrol learners in this course."))
     if course.status != CourseStatus.PUBLISHED:
         raise Conflict("course_not_published", _("Publish the course before enrolling learners."))
     _check_deadline(deadline)
@@ -432,6 +435,9 @@ def cohort_enrol(*, by, course: Course, name: str, memberships=None, people=None
         person_ids = [person.pk for person in people or []]
     if not person_ids:
         raise DomainError("cohort_empty", _("Nobody in the registry matches this filter."), field="name")
+    outside = set(person_ids) - set(people_visible_to(by).filter(pk__in=person_ids).values_list("pk", flat=True))
+    if outside:
+        raise PermissionDenied("outside_scope", _("Some of these people are outside your region."))
     cohort = Cohort.objects.create(course=course, name=name.strip(), deadline=deadline,
                                    registry_filter=registry_filter or {}, created_by=by if by.pk else None)
     cohort.size = _enrol(by=by, course=course, person_ids=person_ids, cohort=cohort, deadline=deadline,

@@ -41,6 +41,7 @@ from ..models import (
 from ..reminders import read_opt_out_token
 from ..scoping import (
     access_course_by_id,
+    can_enrol_learners,
     can_manage_courses,
     can_manage_library,
     can_see_progress,
@@ -87,6 +88,7 @@ def course_page(request, course_id: int):
     return render(request, "courses/course.html", {
         "course": course, "enrolment": enrolment, "view": view, "lessons": lessons,
         "can_manage": can_manage_courses(request.user, course), "can_see_progress": can_see_progress(request.user),
+        "can_enrol": can_enrol_learners(request.user, course),
         "award": award, "certificate": certificate, "behind": enrolment and selectors.is_behind(enrolment),
         "reminders_on": enrolment and not _opted_out(request.user.person_id),
     })
@@ -311,7 +313,9 @@ def editor_action(request, course_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrol(request, course_id: int):
-    course = _managed(request, course_id)
+    course = _course(request, course_id)
+    if not can_enrol_learners(request.user, course):
+        raise PermissionDenied
     regions = Region.objects.filter(pk__in=editable_commissions(request.user).values("region_id"))
     form = CohortForm(request.POST or None, regions=regions, commissions=editable_commissions(request.user))
     preview = None
