@@ -229,12 +229,16 @@ def reset_registry() -> None:
         from saylau.accounts.models import User
         from saylau.assessment.models import Amendment, Attempt, AttemptItem, Exam, Item, ItemVersion
         from saylau.certificates.models import Award, Certificate
+        from saylau.courses.models import Course, Material
         from saylau.training.models import Accreditation, Attendance, Enrolment, Event, EventTrainer, Roadmap, Speaker
 
         # Certificates protect people, events and tests; tests and the bank go next: attempts protect people,
         # tests protect events.
         Certificate.objects.all().delete()
         Award.objects.all().delete()
+        # Courses cascade to their modules, lessons, cohorts, enrolments and progress; lessons protect tests.
+        Course.objects.all().delete()
+        Material.objects.all().delete()
         for model in (AttemptItem, Attempt):
             model.objects.all().delete()
         Exam.objects.update(pre_test=None)

@@ -31,6 +31,8 @@ WRITTEN_ON = datetime.datetime(2025, 9, 1, 10, 0, tzinfo=datetime.UTC)
 REVISED = {"m2-voter-list-corrections", "m4-observers-and-order", "m5-protocol-and-transfer"}
 ENROLLED_DAYS_AGO = 20
 DEADLINE_IN_DAYS = 25
+# The first cohort: the precinct commissions of three regions (the demo coordinator's among them).
+COHORT_REGIONS = ("KZ-19", "KZ-43", "KZ-61")
 # Share of learners: not started, in progress (some lessons), completed (everything, final test passed).
 SHARES = (0.25, 0.45, 0.30)
 
@@ -122,11 +124,12 @@ class CoursesDemo:
         return course
 
     def _cohort(self, admin, course: Course):
-        memberships = Membership.objects.current().filter(commission__level="precinct")
+        memberships = Membership.objects.current().filter(commission__level="precinct",
+                                                          commission__region__iso_code__in=COHORT_REGIONS)
         cohort = services.cohort_enrol(
             by=admin, course=course, name="Учаскелік комиссиялар мүшелері / Члены участковых комиссий",
             memberships=memberships, deadline=timezone.localdate() + datetime.timedelta(days=DEADLINE_IN_DAYS),
-            registry_filter={"level": ["precinct"]})
+            registry_filter={"level": ["precinct"], "region": list(COHORT_REGIONS)})
         enrolled = timezone.now() - datetime.timedelta(days=ENROLLED_DAYS_AGO)
         CourseEnrolment.objects.filter(course=course).update(enrolled_at=enrolled)
         return cohort
@@ -171,7 +174,8 @@ class CoursesDemo:
             attempt = examinee.simulate_attempt(lesson.exam, enrolment.person, ability=ability,
                                                 boost=1.5 if completing else 0.0, started=day,
                                                 minutes=self.rng.randint(6, 25), language=language)
-            # The submission's signal has moved the learner's progress (receivers.progress_after_test).
+            # Also what the submission's signal does after commit; the demo may run inside a transaction.
+            services.record_test_result(attempt=attempt)
             if attempt.passed or not (lesson.is_final and completing):
                 return
             ability += 1.0  # studied again before the second try
