@@ -12,6 +12,7 @@ kept on the enrolment and updated with each step, so a coordinator's page for a 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from saylau.commissions.models import Commission, Person, Region
 from saylau.core.i18n import localized
@@ -20,7 +21,7 @@ from saylau.core.i18n import localized
 class MaterialKind(models.TextChoices):
     DOCUMENT = "document", _("document")
     VIDEO = "video", _("video")
-    ARTICLE = "article", _("article")
+    ARTICLE = "article", pgettext_lazy("library material", "article")
 
 
 class MaterialStatus(models.TextChoices):

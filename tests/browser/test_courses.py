@@ -9,6 +9,7 @@ answers are given through the page, as a learner who knows them would.
 """
 
 import re
+from decimal import Decimal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -32,8 +33,8 @@ pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 
 
-def path_of(page):
-    return re.sub(r"^https?://[^/]+", "", page.url).split("#")[0]
+def path_of(page_or_response):
+    return re.sub(r"^https?://[^/]+", "", page_or_response.url).split("#")[0]
 
 
 def t(text, language="kk"):
@@ -175,6 +176,8 @@ def test_a_learner_completes_the_demo_course_on_a_phone_and_downloads_the_certif
     assert lessons[-1].is_final
     course_path = f"/courses/{course.pk}/"
     phone = browsing(**PHONE)
+    # The clock runs as usual; the test moves it on once, for the lesson page's heartbeat to count time.
+    phone.context.clock.install()
     page = phone.page
     axe, failures = Axe(), []
     log_in(page, "participant")
@@ -203,6 +206,7 @@ def test_a_learner_completes_the_demo_course_on_a_phone_and_downloads_the_certif
     with page.expect_navigation():
         page.get_by_role("link", name=f'{t("Start the course")}: {lessons[0].title_kk}').click()
 
+    first_beat = f"{course_path}lessons/{lessons[0].pk}/beat/"
     quizzes = []
     for index, lesson in enumerate(lessons):
         assert path_of(page) == f"{course_path}lessons/{lesson.pk}/", f"lesson {index + 1}: {lesson.title_kk}"
@@ -211,6 +215,10 @@ def test_a_learner_completes_the_demo_course_on_a_phone_and_downloads_the_certif
             assert page.locator("main article.article p").count() > 0, "the article's text is not shown"
             if index == 0:
                 axe_check(page, axe, "article lesson", failures)
+                # Half a minute on the page: its script reports the time (31 s since it loaded, at least).
+                with page.expect_response(lambda response: path_of(response) == first_beat) as beat:
+                    page.clock.fast_forward(31_000)
+                assert beat.value.status == 204
             with page.expect_navigation():
                 page.get_by_role("button", name=t("I have studied this — next")).click()
             continue
@@ -237,6 +245,7 @@ def test_a_learner_completes_the_demo_course_on_a_phone_and_downloads_the_certif
     assert enrolment.lessons_done == len(lessons) == 16 and enrolment.percent == 100
     rows = LessonProgress.objects.filter(enrolment=enrolment)
     assert rows.filter(completed_at__isnull=False).count() == 16
+    assert rows.get(lesson=lessons[0]).time_spent_seconds >= 31
     assert enrolment.time_spent_seconds == sum(row.time_spent_seconds for row in rows)
     assert float(enrolment.final_percent) == 100.0
     progress = page.locator("main section[aria-labelledby=my-progress]")
@@ -266,6 +275,20 @@ def test_a_learner_completes_the_demo_course_on_a_phone_and_downloads_the_certif
     assert card.locator("progress").get_attribute("value") == "100"
     assert "100 %" in card.inner_text() and t("completed") in card.inner_text()
     assert not failures, "axe found accessibility violations:\n" + "\n".join(failures)
+    assert not phone.csp_errors
+
+    # The coordinator's page shows the same figures: 100 %, completed, the time spent, the final test's result.
+    office = browsing().page
+    log_in(office, "coordinator")
+    office.goto(f"{course_path}progress/")
+    row = office.locator("main table tbody tr", has=office.locator("th", has_text=member.surname))
+    cells = row.locator("td").all_inner_texts()
+    assert cells[1] == f"100 % · {t('completed')}"
+    minutes = round(Decimal(enrolment.time_spent_seconds) / 60)  # as the template's widthratio rounds
+    assert minutes >= 1
+    with translation.override("kk"):
+        assert cells[2] == gettext("%(minutes)s min") % {"minutes": minutes}
+    assert cells[3] == "100 %"
 
 
 def test_a_locked_lesson_cannot_be_opened_by_its_address_and_the_course_reads_in_russian(browsing, site,
