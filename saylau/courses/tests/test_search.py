@@ -97,9 +97,10 @@ def test_a_deleted_material_leaves_no_trace_in_the_index(world, library):
 
 
 def test_words_inside_an_uploaded_pdf_are_found(world):
+    import io
+
     from django.core.files.uploadedfile import SimpleUploadedFile
     from reportlab.pdfgen import canvas
-    import io
 
     buffer = io.BytesIO()
     sheet = canvas.Canvas(buffer)
