@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from saylau.accounts.models import Role, User
 
-from .models import CourseEnrolment, CourseStatus, DigestSent, LearnerStatus, ReminderKind, ReminderOptOut
-from .selectors import ProgressCounts, _counts
+from .models import Course, CourseEnrolment, CourseStatus, DigestSent, LearnerStatus, ReminderKind, ReminderOptOut
+from .selectors import progress_counts, total_of
 
 REMIND_EVERY = datetime.timedelta(days=7)
 _SALT = "saylau.courses.reminders"
@@ -83,9 +83,7 @@ def monday(day: datetime.date) -> datetime.date:
 def digest_for(user, today: datetime.date) -> list[tuple]:
     """(course, counts) for every published course with learners in the coordinator's region."""
     qs = CourseEnrolment.objects.filter(region_id=user.region_id, course__status=CourseStatus.PUBLISHED)
-    counts = _counts(qs, "course_id", today)
-    from .models import Course
-
+    counts = progress_counts(qs, "course_id", today)
     courses = Course.objects.in_bulk(list(counts))
     return sorted(((courses[pk], row) for pk, row in counts.items()), key=lambda pair: pair[0].pk)
 
@@ -106,10 +104,7 @@ def send_coordinator_digests(now: datetime.datetime | None = None) -> int:
                 continue
             language = user.person.language if user.person_id else settings.LANGUAGE_CODE
             with translation.override(language):
-                total = ProgressCounts()
-                for _course, row in rows:
-                    for name in ("enrolled", "not_started", "in_progress", "completed", "behind"):
-                        setattr(total, name, getattr(total, name) + getattr(row, name))
+                total = total_of(row for _course, row in rows)
                 context = {
                     "user": user, "region": user.region, "week": week, "total": total,
                     "rows": [(course, row, _absolute(reverse("courses:progress", args=[course.pk])))

@@ -186,7 +186,7 @@ class ProgressCounts:
         return progress.percent(self.completed, self.enrolled)
 
 
-def _counts(qs: QuerySet, key: str, today: datetime.date) -> dict:
+def progress_counts(qs: QuerySet, key: str, today: datetime.date) -> dict:
     behind = Q(behind_from__lte=today) & ~Q(status=LearnerStatus.COMPLETED)
     rows = qs.values(key).annotate(
         enrolled=Count("pk"),
@@ -203,23 +203,23 @@ def progress_by_commission(user, course: Course, *, region: str = "") -> tuple[l
     qs = enrolments_visible_to(user).filter(course=course)
     if region:
         qs = qs.filter(region__iso_code=region.upper())
-    counts = _counts(qs, "commission_id", today)
+    counts = progress_counts(qs, "commission_id", today)
     commissions = Commission.objects.in_bulk([pk for pk in counts if pk is not None])
     rows = sorted(((commissions.get(pk), row) for pk, row in counts.items()),
                   key=lambda pair: (pair[0] is None, pair[0].code if pair[0] else ""))
-    return rows, _total(counts.values())
+    return rows, total_of(counts.values())
 
 
 def progress_by_region(user, course: Course) -> tuple[list[tuple], ProgressCounts]:
     today = timezone.localdate()
-    counts = _counts(enrolments_visible_to(user).filter(course=course), "region_id", today)
+    counts = progress_counts(enrolments_visible_to(user).filter(course=course), "region_id", today)
     regions = Region.objects.in_bulk([pk for pk in counts if pk is not None])
     rows = sorted(((regions.get(pk), row) for pk, row in counts.items()),
                   key=lambda pair: (pair[0] is None, pair[0].iso_code if pair[0] else ""))
-    return rows, _total(counts.values())
+    return rows, total_of(counts.values())
 
 
-def _total(rows) -> ProgressCounts:
+def total_of(rows) -> ProgressCounts:
     total = ProgressCounts()
     for row in rows:
         for name in ("enrolled", "not_started", "in_progress", "completed", "behind"):
