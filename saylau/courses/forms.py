@@ -149,6 +149,7 @@ class CohortForm(EnrolFilterForm):
 
 class ProgressFilterForm(forms.Form):
     region = forms.ChoiceField(label=_("Region"), required=False)
+    under = forms.IntegerField(required=False, widget=forms.HiddenInput)
     commission = forms.IntegerField(required=False, widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("Learners"), required=False, choices=[
         ("", _("all")), ("not_started", _("not started")), ("in_progress", _("in progress")),

@@ -7,8 +7,8 @@ Russian with the Snowball stemmer, Kazakh with a light suffix stripper (Kazakh a
 endings to an unchanging root, so stripping them from the end is reliable). The stems are stored in
 ``Material.search_title`` / ``search_body`` and indexed by the database's own engine:
 
-- PostgreSQL: a GIN index over ``to_tsvector('simple', …)`` of the two columns (titles weigh more), ranked by
-  ``ts_rank``; terms match as prefixes (``stem:*``), which also catches derived words.
+- PostgreSQL: a stored generated ``tsvector`` of the two columns (``to_tsvector('simple', …)``, titles weigh more)
+  with a GIN index, ranked by ``ts_rank``; terms match as prefixes (``stem:*``), which also catches derived words.
 - SQLite: an FTS5 table over the same columns, kept in step by triggers (migration 0002), ranked by ``bm25``.
 """
 
@@ -82,8 +82,7 @@ def query_terms(q: str) -> list[set[str]]:
     return terms
 
 
-_PG_VECTOR = ("(setweight(to_tsvector('simple'::regconfig, \"courses_material\".\"search_title\"), 'A') || "
-              "setweight(to_tsvector('simple'::regconfig, \"courses_material\".\"search_body\"), 'B'))")
+_PG_VECTOR = '"courses_material"."search_vector"'  # generated and GIN-indexed (migration 0002)
 
 
 def _pg_query(terms: list[set[str]]) -> str:
@@ -103,9 +102,8 @@ def search(queryset: QuerySet, q: str) -> QuerySet:
         tsquery = _pg_query(terms)
         # The SQL text is constant; the query is a parameter (stems are word characters only, see query_terms).
         return (queryset
-                .annotate(matches=RawSQL(f"{_PG_VECTOR} @@ to_tsquery('simple'::regconfig, %s)", [tsquery],  # noqa: S611
-                                         output_field=BooleanField()))
-                .filter(matches=True)
+                .filter(RawSQL(f"{_PG_VECTOR} @@ to_tsquery('simple'::regconfig, %s)", [tsquery],  # noqa: S611
+                               output_field=BooleanField()))
                 .annotate(rank=RawSQL(f"ts_rank({_PG_VECTOR}, to_tsquery('simple'::regconfig, %s))", [tsquery],  # noqa: S611
                                       output_field=FloatField())))
     match = _fts5_query(terms)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
 
 from saylau.assessment.models import Attempt, Exam
-from saylau.commissions.models import Commission, Person, Region
+from saylau.commissions.models import Commission, Level, Person, Region
 
 from . import progress, search
 from .models import (
@@ -157,7 +157,7 @@ def _status_filter(status: str, today: datetime.date) -> Q:
 
 
 def progress_rows(user, course: Course, *, region: str = "", commission: int | None = None, status: str = "",
-                  q: str = "") -> QuerySet[CourseEnrolment]:
+                  q: str = "", under: int | None = None) -> QuerySet[CourseEnrolment]:
     """The learners of a course the user may see, filtered; by commission, then name."""
     today = timezone.localdate()
     qs = enrolments_visible_to(user).filter(course=course).filter(_status_filter(status, today))
@@ -165,6 +165,8 @@ def progress_rows(user, course: Course, *, region: str = "", commission: int | N
         qs = qs.filter(region__iso_code=region.upper())
     if commission:
         qs = qs.filter(commission_id=commission)
+    if under:
+        qs = qs.filter(_in_or_under(under))
     if q.strip():
         words = q.split()
         for word in words[:3]:
@@ -197,13 +199,30 @@ def progress_counts(qs: QuerySet, key: str, today: datetime.date) -> dict:
     return {row.pop(key): ProgressCounts(**row) for row in rows}
 
 
-def progress_by_commission(user, course: Course, *, region: str = "") -> tuple[list[tuple], ProgressCounts]:
-    """(commission, counts) for each commission with learners the user may see, and the totals."""
+def _in_or_under(commission_id: int) -> Q:
+    return Q(commission_id=commission_id) | Q(commission__parent_id=commission_id)
+
+
+def progress_by_commission(user, course: Course, *, region: str = "", under: int | None = None,
+                           territorial: bool = False) -> tuple[list[tuple], ProgressCounts]:
+    """(commission, counts) for each commission with learners the user may see, and the totals.
+
+    ``territorial``: one row per city/district commission, its precinct and district commissions counted in it
+    (a region has hundreds of precinct commissions; a coordinator drills down). ``under``: the commissions of
+    one city/district commission."""
     today = timezone.localdate()
     qs = enrolments_visible_to(user).filter(course=course)
     if region:
         qs = qs.filter(region__iso_code=region.upper())
-    counts = progress_counts(qs, "commission_id", today)
+    if under:
+        qs = qs.filter(_in_or_under(under))
+    if territorial and not under:
+        qs = qs.annotate(territorial=Case(
+            When(commission__level__in=[Level.PRECINCT, Level.DISTRICT], then=F("commission__parent_id")),
+            default=F("commission_id")))
+        counts = progress_counts(qs, "territorial", today)
+    else:
+        counts = progress_counts(qs, "commission_id", today)
     commissions = Commission.objects.in_bulk([pk for pk in counts if pk is not None])
     rows = sorted(((commissions.get(pk), row) for pk, row in counts.items()),
                   key=lambda pair: (pair[0] is None, pair[0].code if pair[0] else ""))

@@ -220,3 +220,15 @@ def test_progress_exports_hold_the_same_learners(client, world, two_regions):
 def test_a_participant_cannot_read_progress(client, world, two_regions):
     assert login(client, world.participant).get(
         reverse("courses:progress", args=[two_regions.pk])).status_code == 403
+
+
+def test_a_region_is_counted_by_city_and_district_commission_then_drilled_down(client, world, two_regions):
+    login(client, world.coordinator)
+    url = reverse("courses:progress", args=[two_regions.pk])
+    region = client.get(url).context["groups"]
+    assert [(commission.code, counts.enrolled) for commission, counts in region] == [("TEC-19-01", 2)]
+    under = client.get(url, {"under": world.tec.pk})
+    assert [(c.code, counts.enrolled) for c, counts in under.context["groups"]] == [
+        ("PEC-19-0001", 1), ("PEC-19-0002", 1)]
+    one = client.get(url, {"under": world.tec.pk, "commission": world.pec2.pk}).content.decode()
+    assert "Иванов" in one and "Омарова" not in one

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from saylau.assessment import attempts as attempt_services
 from saylau.assessment.models import Eligibility, Exam
-from saylau.commissions.models import Region
+from saylau.commissions.models import Commission, Region
 from saylau.commissions.scoping import editable_commissions, people_visible_to
 from saylau.commissions.selectors import filtered_memberships
 from saylau.core.errors import DomainError, NotFound
@@ -372,21 +372,23 @@ def progress_page(request, course_id: int):
     if not can_see_progress(request.user):
         raise PermissionDenied
     form, data = _progress_data(request, course)
-    region = data.get("region") or ""
-    if region or request.user.region_id:
-        groups, total = selectors.progress_by_commission(request.user, course, region=region)
+    region, under = data.get("region") or "", data.get("under")
+    if region or request.user.region_id or under:
+        groups, total = selectors.progress_by_commission(request.user, course, region=region, under=under,
+                                                         territorial=True)
         grouped_by = "commission"
     else:
         groups, total = selectors.progress_by_region(request.user, course)
         grouped_by = "region"
     rows = selectors.progress_rows(request.user, course, region=region, commission=data.get("commission"),
-                                   status=data.get("status") or "", q=data.get("q") or "")
+                                   status=data.get("status") or "", q=data.get("q") or "", under=under)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     return render(request, "courses/progress.html", {
         "course": course, "form": form, "groups": groups, "total": total, "grouped_by": grouped_by, "page": page,
         "today": today, "behind_ids": {row.pk for row in page if selectors.is_behind(row, today)},
         "region": region, "commission": data.get("commission"), "status": data.get("status") or "",
+        "under": Commission.objects.filter(pk=under).first() if under else None,
     })
 
 
@@ -394,7 +396,7 @@ def _export_rows(request, course: Course):
     form, data = _progress_data(request, course)
     rows = selectors.progress_rows(request.user, course, region=data.get("region") or "",
                                    commission=data.get("commission"), status=data.get("status") or "",
-                                   q=data.get("q") or "")
+                                   q=data.get("q") or "", under=data.get("under"))
     today = timezone.localdate()
     for row in rows.iterator(chunk_size=2000):
         yield (row.commission.code if row.commission else "", row.person.surname, row.person.first_name,
