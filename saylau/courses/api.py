@@ -25,13 +25,13 @@ def list_materials(request, q: str = "", topic: str = "", language: str = "", ki
     """The library, searched in Kazakh and Russian (inflected forms match), most relevant first."""
     if language and language not in ("kk", "ru"):
         raise DomainError("invalid_language", _("The language is kk or ru."), field="language")
-    qs = selectors.material_list(request.auth, q=q, topic=topic, language=language, kind=kind)
-    limit = max(1, min(limit, 100))
+    rows, total = selectors.material_page(request.auth, q=q, topic=topic, language=language, kind=kind,
+                                          offset=max(0, offset), limit=max(1, min(limit, 100)))
     return {"items": [{"id": m.pk, "title": m.title, "language": _languages(m),
                        "topic": m.topic.code if m.topic else None, "kind": m.kind,
                        "version": m.current.number if m.current else None, "updated_at": m.updated_at}
-                      for m in qs.select_related("current")[offset:offset + limit]],
-            "count": qs.count()}
+                      for m in rows],
+            "count": total}
 
 
 @router.get("/courses")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.db.models import Case, Count, F, Q, QuerySet, When, Window
 from django.utils import timezone
 
 from saylau.assessment.models import Attempt, Exam
@@ -43,6 +43,16 @@ def material_list(user, *, q: str = "", topic: str = "", language: str = "", kin
     if q.strip():
         return search.search(qs, q).order_by("-rank", "-updated_at", "-pk")
     return qs.order_by("-updated_at", "-pk")
+
+
+def material_page(user, *, offset: int = 0, limit: int = 20, **filters) -> tuple[list[Material], int]:
+    """One page of ``material_list`` and the number of all its materials, in one query: the total comes with the
+    rows (``COUNT(*) OVER ()``), so a search ranks its matches once instead of matching them again to count."""
+    qs = material_list(user, **filters).select_related("current").annotate(total=Window(Count("pk")))
+    rows = list(qs[offset:offset + limit])
+    if rows:
+        return rows, rows[0].total
+    return [], (material_list(user, **filters).count() if offset else 0)
 
 
 def last_campaign(today: datetime.date | None = None) -> Campaign | None:
@@ -171,8 +181,9 @@ def progress_rows(user, course: Course, *, region: str = "", commission: int | N
         words = q.split()
         for word in words[:3]:
             qs = qs.filter(Q(person__surname__istartswith=word) | Q(person__first_name__istartswith=word))
+    # By commission id, not code: sorting a region's thousands of learners then needs no join to the commissions.
     return (qs.select_related("person", "commission", "last_lesson")
-            .order_by("commission__code", "person__surname", "person__first_name", "pk"))
+            .order_by("commission_id", "person__surname", "person__first_name", "pk"))
 
 
 @dataclass

@@ -232,3 +232,15 @@ def test_a_region_is_counted_by_city_and_district_commission_then_drilled_down(c
         ("PEC-19-0001", 1), ("PEC-19-0002", 1)]
     one = client.get(url, {"under": world.tec.pk, "commission": world.pec2.pk}).content.decode()
     assert "Иванов" in one and "Омарова" not in one
+
+
+def test_the_library_pages_its_results_with_the_total(client, world):
+    for n in range(23):
+        article(world.admin, title_kk=f"Сайлаушылар {n}", title_ru=f"Избиратели {n}")
+    login(client, world.participant)
+    first = client.get(reverse("courses:library"), {"q": "сайлаушылар"})
+    assert len(first.context["page"].object_list) == 20 and first.context["page"].paginator.count == 23
+    past = client.get(reverse("courses:library"), {"q": "сайлаушылар", "page": 9})
+    assert past.context["page"].number == 2 and len(past.context["page"].object_list) == 3
+    api = client.get("/api/v1/materials", {"q": "избиратели", "offset": 20}).json()
+    assert api["count"] == 23 and len(api["items"]) == 3

@@ -25,6 +25,8 @@ from ..markup import render_markdown, title_and_body
 from ..models import MaterialKind, MaterialStatus
 from ..scoping import access_material_by_id, can_manage_library
 
+PER_PAGE = 20
+
 
 def _material(request, material_id: int):
     try:
@@ -51,9 +53,19 @@ def _article_language(request, material) -> str:
 def library(request):
     form = LibraryFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    materials = selectors.material_list(request.user, **{key: data.get(key) or "" for key in (
-        "q", "topic", "language", "kind", "audience")})
-    page = Paginator(materials, 20).get_page(request.GET.get("page"))
+    filters = {key: data.get(key) or "" for key in ("q", "topic", "language", "kind", "audience")}
+    try:
+        number = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        number = 1
+    rows, total = selectors.material_page(request.user, offset=(number - 1) * PER_PAGE, limit=PER_PAGE, **filters)
+    if not rows and number > 1:  # past the last page: show the last one
+        number = max(1, -(-total // PER_PAGE))
+        rows, total = selectors.material_page(request.user, offset=(number - 1) * PER_PAGE, limit=PER_PAGE,
+                                              **filters)
+    # The paginator only numbers the pages; the rows came with their total in one query.
+    page = Paginator(range(total), PER_PAGE).get_page(number)
+    page.object_list = rows
     return render(request, "courses/library/list.html", {
         "form": form, "page": page, "can_edit": can_manage_library(request.user), "q": data.get("q", "")})
 
