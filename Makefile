@@ -65,6 +65,7 @@ bench: install-dev
 	$(PY) bench/psychometrics.py
 	$(PY) bench/item_statistics.py
 	$(PY) bench/certificates.py
+	$(PY) bench/courses.py
 
 # Regenerate the lock files (needs network): uv resolves, pip installs with --require-hashes.
 lock:

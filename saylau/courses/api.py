@@ -9,7 +9,7 @@ from ninja import Router
 from saylau.core.errors import DomainError
 
 from . import selectors
-from .models import CourseEnrolment, Lesson
+from .models import CourseEnrolment, Lesson, MaterialVersion
 from .scoping import access_course_by_id, can_see_progress, courses_visible_to
 
 router = Router(tags=["distance learning"])
@@ -27,9 +27,10 @@ def list_materials(request, q: str = "", topic: str = "", language: str = "", ki
         raise DomainError("invalid_language", _("The language is kk or ru."), field="language")
     rows, total = selectors.material_page(request.auth, q=q, topic=topic, language=language, kind=kind,
                                           offset=max(0, offset), limit=max(1, min(limit, 100)))
+    versions = dict(MaterialVersion.objects.filter(pk__in=[m.current_id for m in rows]).values_list("pk", "number"))
     return {"items": [{"id": m.pk, "title": m.title, "language": _languages(m),
                        "topic": m.topic.code if m.topic else None, "kind": m.kind,
-                       "version": m.current.number if m.current else None, "updated_at": m.updated_at}
+                       "version": versions.get(m.current_id), "updated_at": m.updated_at}
                       for m in rows],
             "count": total}
 

@@ -33,6 +33,7 @@ ENROLLED_DAYS_AGO = 20
 DEADLINE_IN_DAYS = 25
 # The first cohort: the precinct commissions of three regions (the demo coordinator's among them).
 COHORT_REGIONS = ("KZ-19", "KZ-43", "KZ-61")
+COHORT_SIZE = 120
 # Share of learners: not started, in progress (some lessons), completed (everything, final test passed).
 SHARES = (0.25, 0.45, 0.30)
 
@@ -126,9 +127,17 @@ class CoursesDemo:
     def _cohort(self, admin, course: Course):
         memberships = Membership.objects.current().filter(commission__level="precinct",
                                                           commission__region__iso_code__in=COHORT_REGIONS)
+        # The first precinct commissions of those regions, up to COHORT_SIZE people (the national demo has
+        # thousands; each simulated learner takes real tests), always with the demo participant.
+        person_ids = list(dict.fromkeys(memberships.order_by("commission__code", "person_id")
+                                        .values_list("person_id", flat=True)))[:COHORT_SIZE]
+        participant = User.objects.filter(username="participant").values_list("person_id", flat=True).first()
+        if participant and participant not in person_ids:
+            person_ids.append(participant)
         cohort = services.cohort_enrol(
             by=admin, course=course, name="Учаскелік комиссиялар мүшелері / Члены участковых комиссий",
-            memberships=memberships, deadline=timezone.localdate() + datetime.timedelta(days=DEADLINE_IN_DAYS),
+            memberships=memberships.filter(person_id__in=person_ids),
+            deadline=timezone.localdate() + datetime.timedelta(days=DEADLINE_IN_DAYS),
             registry_filter={"level": ["precinct"], "region": list(COHORT_REGIONS)})
         enrolled = timezone.now() - datetime.timedelta(days=ENROLLED_DAYS_AGO)
         CourseEnrolment.objects.filter(course=course).update(enrolled_at=enrolled)

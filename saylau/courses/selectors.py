@@ -48,7 +48,8 @@ def material_list(user, *, q: str = "", topic: str = "", language: str = "", kin
 def material_page(user, *, offset: int = 0, limit: int = 20, **filters) -> tuple[list[Material], int]:
     """One page of ``material_list`` and the number of all its materials, in one query: the total comes with the
     rows (``COUNT(*) OVER ()``), so a search ranks its matches once instead of matching them again to count."""
-    qs = material_list(user, **filters).select_related("current").annotate(total=Window(Count("pk")))
+    # The window needs every match before LIMIT: keep those rows narrow (no stems, no version texts).
+    qs = material_list(user, **filters).defer("search_title", "search_body").annotate(total=Window(Count("pk")))
     rows = list(qs[offset:offset + limit])
     if rows:
         return rows, rows[0].total

@@ -559,6 +559,7 @@ def record_test_result(*, attempt: Attempt) -> list[CourseEnrolment]:
     return changed
 
 
+@transaction.atomic
 def refresh(*, enrolment: CourseEnrolment) -> CourseEnrolment:
     """Recount the learner's figures from their lesson rows, and complete the course when the rule is met."""
     enrolment = CourseEnrolment.objects.select_for_update().select_related("course").get(pk=enrolment.pk)
@@ -605,8 +606,7 @@ def _recompute_later(course: Course) -> None:
 def recompute_all(*, course_id: int) -> int:
     count = 0
     for enrolment_id in CourseEnrolment.objects.filter(course_id=course_id).values_list("pk", flat=True).iterator():
-        with transaction.atomic():
-            refresh(enrolment=CourseEnrolment(pk=enrolment_id))
+        refresh(enrolment=CourseEnrolment(pk=enrolment_id))
         count += 1
     return count
 
