@@ -56,6 +56,7 @@ from common import (
     run_on_postgres,
     setup_django,
     vacuum_analyze,
+    write_report,
 )
 
 LUA = ROOT / "bench" / "assessment.lua"
@@ -539,13 +540,7 @@ def main_inner(args: argparse.Namespace) -> int:
     if not rounds:
         print(json.dumps(results["data"], indent=2, default=str))
         return 0
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
-    print(report(results))
-    print(f"\nJSON: {out}")
-    missed = [t for t in results["targets"] if not t["pass"]]
-    return 1 if args.strict and missed else 0
+    return write_report(results, args.output, report(results), strict=args.strict)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

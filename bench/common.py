@@ -413,3 +413,15 @@ def http_table(http_results: list[dict], settings: dict) -> list[str]:
               f"\"{threads} thr\": the same number of requests from {threads} threads at once; "
               "load: 1-minute load average when the scenario started.", ""]
     return lines
+
+
+def write_report(results: dict, output: str, report_text: str, *, strict: bool) -> int:
+    """Write the figures as JSON and print the report; exit status 1 when ``strict`` and a target was missed."""
+    out = Path(output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
+    print(report_text)
+    print(f"\nJSON: {out}")
+    missed = [target for target in results.get("targets", []) if target["pass"] is False]
+    return 1 if strict and missed else 0
+

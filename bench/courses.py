@@ -81,6 +81,7 @@ from common import (
     setup_django,
     summarise,
     vacuum_analyze,
+    write_report,
 )
 
 PAGE_TARGET_MS = 150.0  # the progress page and the course page
@@ -682,13 +683,7 @@ def main_inner(args: argparse.Namespace) -> int:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
-    print(report(results))
-    print(f"\nJSON: {out}")
-    missed = [t for t in results["targets"] if t["pass"] is False]
-    return 1 if args.strict and missed else 0
+    return write_report(results, args.output, report(results), strict=args.strict)
 
 
 def targets(results: dict) -> list[dict]:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import random
 import re
@@ -59,6 +58,7 @@ from common import (
     session_cookie,
     setup_django,
     vacuum_analyze,
+    write_report,
 )
 
 TARGET_MS = 100.0
@@ -272,13 +272,7 @@ def main_inner(args: argparse.Namespace) -> int:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    print(report(results))
-    print(f"\nJSON: {out}")
-    missed = [t for t in results["targets"] if t["pass"] is False]
-    return 1 if args.strict and missed else 0
+    return write_report(results, args.output, report(results), strict=args.strict)
 
 
 def targets(results: dict) -> list[dict]:
