@@ -47,7 +47,7 @@ from ..scoping import (
     can_see_progress,
     courses_visible_to,
 )
-from .library import _article_language, _form_error
+from .common import article_language, form_error
 
 
 def _course(request, course_id: int) -> Course:
@@ -154,7 +154,7 @@ def lesson_page(request, course_id: int, lesson_id: int):
         version = lesson.material_version or material.current
         context.update(material=material, version=version)
         if material.kind == MaterialKind.ARTICLE:
-            language = _article_language(request, material)
+            language = article_language(request, material)
             title, body = title_and_body(version.body(language))
             context.update(language=language, article_html=render_markdown(body))
         context["quality"] = "low" if request.GET.get("quality") == "low" and version.low_file else "full"
@@ -226,7 +226,7 @@ def course_form(request, course_id: int | None = None):
             else:
                 services.course_update(by=request.user, course=course, audiences=audiences, **data)
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("courses:editor", course.pk)
@@ -273,7 +273,7 @@ def editor(request, course_id: int):
             form = {"add_module": module_form, "add_lesson": lesson_form, "add_test": test_form}.get(
                 next((key for key in ("add_module", "add_lesson", "add_test") if key in request.POST), ""))
             if form is not None:
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 messages.error(request, error.message)
     return render(request, "courses/editor.html", {
@@ -345,7 +345,7 @@ def enrol(request, course_id: int):
                                  % {"count": cohort.size, "name": cohort.name})
                 return redirect("courses:progress", course.pk)
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
     return render(request, "courses/enrol.html", {
         "course": course, "form": form, "preview": preview, "cohorts": course.cohorts.all()},
         status=400 if form.errors else 200)

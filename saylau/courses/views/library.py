@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from saylau.core.errors import DomainError, NotFound
-from saylau.core.i18n import current_language
 
 from .. import selectors, services
 from ..files import serve
@@ -24,6 +23,7 @@ from ..forms import ChangesForm, LibraryFilterForm, MaterialForm, NewMaterialFor
 from ..markup import render_markdown, title_and_body
 from ..models import MaterialKind, MaterialStatus
 from ..scoping import access_material_by_id, can_manage_library
+from .common import article_language, form_error
 
 PER_PAGE = 20
 
@@ -42,11 +42,6 @@ def _version(material, number: int | None):
     if version is None:
         raise Http404(_("No such version."))
     return version
-
-
-def _article_language(request, material) -> str:
-    wanted = request.GET.get("lang") or current_language()
-    return wanted if wanted in material.languages else (material.languages or ["kk"])[0]
 
 
 @login_required
@@ -74,7 +69,7 @@ def library(request):
 def material_detail(request, material_id: int, number: int | None = None):
     material = _material(request, material_id)
     version = _version(material, number)
-    language = _article_language(request, material)
+    language = article_language(request, material)
     article_title, article_html = "", ""
     if material.kind == MaterialKind.ARTICLE:
         article_title, body = title_and_body(version.body(language))
@@ -94,7 +89,7 @@ def material_print(request, material_id: int, number: int | None = None):
     if material.kind != MaterialKind.ARTICLE:
         raise Http404(_("Only articles have a printable version."))
     version = _version(material, number)
-    language = _article_language(request, material)
+    language = article_language(request, material)
     title, body = title_and_body(version.body(language))
     return render(request, "courses/library/print.html", {
         "material": material, "version": version, "title": title or material.title, "html": render_markdown(body),
@@ -123,11 +118,6 @@ def _metadata(data: dict) -> dict:
                                               "has_ru", "topic")}
 
 
-def _form_error(form, error: DomainError) -> None:
-    field = error.params.get("field")
-    form.add_error(field if field in form.fields else None, error.message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def material_new(request):
@@ -141,7 +131,7 @@ def material_new(request):
                 by=request.user, kind=data["kind"], status=data["status"], audiences=data["audiences"],
                 references=data["references"], version=_version_data(data, request.FILES), **_metadata(data))
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("The material is in the library."))
             return redirect("courses:material", material.pk)
@@ -168,7 +158,7 @@ def material_edit(request, material_id: int):
             if data["status"] != material.status:
                 services.material_set_status(by=request.user, material=material, status=data["status"])
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("courses:material", material.pk)
@@ -191,7 +181,7 @@ def material_version_new(request, material_id: int):
             version = services.material_new_version(by=request.user, material=material,
                                                     version=_version_data(form.cleaned_data, request.FILES))
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("Version %(number)s is now the current one.") % {"number": version.number})
             return redirect("courses:material", material.pk)
