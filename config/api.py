@@ -12,6 +12,7 @@ from saylau.commissions.api import router as commissions_router
 from saylau.core.errors import DomainError
 from saylau.courses.api import router as courses_router
 from saylau.psychometrics.api import router as psychometrics_router
+from saylau.reports.api import router as reports_router
 from saylau.training.api import router as training_router
 
 api = NinjaAPI(
@@ -50,3 +51,4 @@ api.add_router("/", assessment_router)
 api.add_router("/", psychometrics_router)
 api.add_router("/", certificates_router)
 api.add_router("/", courses_router)
+api.add_router("/", reports_router)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "saylau.psychometrics",
     "saylau.certificates",
     "saylau.courses",
+    "saylau.reports",
 ]
 
 MIDDLEWARE = [

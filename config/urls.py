@@ -9,5 +9,6 @@ urlpatterns = [
     path("statistics/", include("saylau.psychometrics.urls")),
     path("", include("saylau.certificates.urls")),
     path("", include("saylau.courses.urls")),
+    path("reports/", include("saylau.reports.urls")),
     path("api/v1/", include("config.api_urls")),
 ]

@@ -25,6 +25,8 @@ PERIODIC: list[PeriodicJob] = [
     # (checked hourly, sent once per week: ``DigestSent``).
     PeriodicJob("saylau.courses.tasks.send_learner_reminders", datetime.timedelta(hours=24)),
     PeriodicJob("saylau.courses.tasks.send_coordinator_digests", datetime.timedelta(hours=1)),
+    # The reports' snapshot: every dashboard, export and summary counts from it (as of its time).
+    PeriodicJob("saylau.reports.tasks.refresh_figures", datetime.timedelta(minutes=1)),
 ]
 
 

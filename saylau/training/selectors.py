@@ -52,7 +52,11 @@ def event_list(user, *, year: int | None = None, region: str | None = None, leve
 
 def roadmap_item_status(item) -> str:
     """Derived from the item's events: planned, scheduled, held, partly_held or cancelled."""
-    statuses = [event.status for event in item.events.all()]
+    return status_from_events([event.status for event in item.events.all()])
+
+
+def status_from_events(statuses: list[str]) -> str:
+    """A roadmap item's status from its events' statuses (the reports count from the same rule)."""
     live = [s for s in statuses if s != EventStatus.CANCELLED]
     if not statuses:
         return "planned"
