@@ -87,18 +87,18 @@ def chart_figures(figures: dict, names: Names) -> dict[str, Figure]:
             {iso: share.get(iso) for iso in names.regions}, title=_("Commission members trained, %"),
             labels=names.regions, legend_title=_("Members trained, %"), no_data_label=_("no members")),
             _("Share of current commission members trained, by region")),
-        "events_month": Figure(images.grouped_bar_chart(
+        "events_month": Figure(images.grouped_bar_chart_png(
             [month_name(m["month"])[:3] for m in months],
             [(_("Planned"), [m["planned"] for m in months]), (_("Held"), [m["held"] for m in months])],
             title=_("Events by month")), _("Events planned and held, by month")),
     }
     if people:
-        result["people_region"] = Figure(images.bar_chart(
+        result["people_region"] = Figure(images.bar_chart_png(
             [(names.region(row["region"]), row["people"]) for row in people], title=_("People covered by region")),
             _("Distinct people covered, by region"))
     topics = figures["tests"]["topics"]
     if topics:
-        result["topics"] = Figure(images.bar_chart(
+        result["topics"] = Figure(images.bar_chart_png(
             [(names.topics.get(t["topic"], t["topic"]), t["percent"]) for t in topics[:10]],
             title=_("Weakest topics"), unit="%", max_value=100), _("Test results by topic, weakest first"))
     return result
@@ -284,8 +284,10 @@ def to_pdf(title: str, blocks: list[Block], *, language: str) -> bytes:
     small = ParagraphStyle("small", parent=body, fontSize=8, leading=10)
     cell_style = ParagraphStyle("cell", parent=body, fontSize=8, leading=9.5, spaceAfter=0)
     headings = {0: ParagraphStyle("h0", parent=body, fontName="cert-serif-bold", fontSize=17, leading=21, spaceAfter=10),
-                1: ParagraphStyle("h1", parent=body, fontName="cert-serif-bold", fontSize=13, leading=16, spaceBefore=8),
-                3: ParagraphStyle("h3", parent=body, fontName="cert-serif-bold", fontSize=10, leading=13, spaceBefore=6)}
+                1: ParagraphStyle("h1", parent=body, fontName="cert-serif-bold", fontSize=13, leading=16, spaceBefore=8,
+                                keepWithNext=1),
+                3: ParagraphStyle("h3", parent=body, fontName="cert-serif-bold", fontSize=10, leading=13, spaceBefore=6,
+                                keepWithNext=1)}
 
     def text(value: str) -> str:
         return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

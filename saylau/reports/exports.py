@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 from saylau.commissions.tabular import write_csv
@@ -20,6 +21,13 @@ def _sheet_title(title: str, taken: set[str]) -> str:
         name, n = clean[: 31 - len(suffix)] + suffix, n + 1
     taken.add(name)
     return name
+
+
+def _cell(value):
+    """Numbers and dates as they are (a spreadsheet computes with them); anything else (lazy labels) as text."""
+    if value is None or isinstance(value, (bool, int, float, datetime.date)):
+        return value
+    return str(value)
 
 
 def xlsx(tables: list[Table], *, heading: str = "") -> bytes:
@@ -46,7 +54,7 @@ def xlsx(tables: list[Table], *, heading: str = "") -> bytes:
             header.append(cell)
         sheet.append(header)
         for row in table.values():
-            sheet.append(row)
+            sheet.append([_cell(value) for value in row])
         if table.note:
             sheet.append([])
             sheet.append([table.note])

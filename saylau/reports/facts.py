@@ -222,7 +222,8 @@ def build(*, today: datetime.date | None = None) -> Facts:
     arrays["a_purpose"] = _array([_index(PURPOSES, exams[r[1]][0]) for r in best], np.int8)
     arrays["a_event"] = _array([event_of.get(exams[r[1]][1], -1) for r in best], np.int32)
     arrays["a_region"] = _array([region_of.get(exams[r[1]][2], home_region.get(r[2], -1)) for r in best], np.int16)
-    arrays["a_pre_exam"] = _array([pre_of_post.get(r[1], -1) for r in best], np.int64)
+    arrays["a_pre"] = _matching_entry_tests(arrays["a_exam"], arrays["a_person"],
+                                            _array([pre_of_post.get(r[1], -1) for r in best], np.int64))
     attempt_of = {row[0]: i for i, row in enumerate(best)}
     topic_rows = [
         (attempt_of[attempt_id], topic_of.get(topic_id, -1), float(points or 0), float(maximum or 0))
@@ -233,7 +234,7 @@ def build(*, today: datetime.date | None = None) -> Facts:
         if attempt_id in attempt_of
     ]
     (arrays["t_attempt"], arrays["t_topic"], arrays["t_points"],
-     arrays["t_max"]) = _columns(topic_rows, [np.int32, np.int16, np.float64, np.float64])
+     arrays["t_max"]) = _columns(topic_rows, [np.int32, np.int16, np.float32, np.float32])
 
     # Certificates and their verification.
     certificates = list(Certificate.objects.order_by("pk").values_list(
@@ -275,6 +276,16 @@ def build(*, today: datetime.date | None = None) -> Facts:
         "topics": [code for _, code in topics], "topic_ids": [pk for pk, _ in topics],
     }
     return Facts(arrays, meta)
+
+
+def _matching_entry_tests(exam: np.ndarray, person: np.ndarray, pre_exam: np.ndarray) -> np.ndarray:
+    """For each attempt at a final test: the index of the same person's attempt at its entry test, else -1."""
+    key = exam * (1 << 32) + person
+    order = np.argsort(key, kind="stable")
+    wanted = pre_exam * (1 << 32) + person
+    where = np.minimum(np.searchsorted(key[order], wanted), max(len(order) - 1, 0))
+    found = (pre_exam >= 0) & (key[order][where] == wanted) if len(order) else np.zeros(0, dtype=bool)
+    return np.where(found, order[where] if len(order) else -1, -1).astype(np.int32)
 
 
 def _audience_scope() -> dict:

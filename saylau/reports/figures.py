@@ -155,20 +155,18 @@ def pass_rate(facts: Facts, mask: np.ndarray) -> tuple[float | None, int, int]:
 
 def pre_post(facts: Facts, mask: np.ndarray) -> dict:
     """Means over people with both tests of a pair (the final test in the filter), and Hake's gain of them."""
-    post = np.flatnonzero(mask & (facts.a_pre_exam >= 0))
-    key = facts.a_exam * (1 << 32) + facts.a_person
-    order = np.argsort(key, kind="stable")
-    wanted = facts.a_pre_exam[post] * (1 << 32) + facts.a_person[post]
-    where = np.searchsorted(key[order], wanted)
-    found = where < len(order)
-    found[found] &= key[order][where[found]] == wanted[found]
-    matched = int(np.count_nonzero(found))
+    post = mask & (facts.a_pre >= 0)
+    matched = int(np.count_nonzero(post))
     if not matched:
         return {"matched": 0, "pre_mean": None, "post_mean": None, "gain": None}
-    pre_mean = round(float(facts.a_percent[order[where[found]]].mean()), 1)
-    post_mean = round(float(facts.a_percent[post[found]].mean()), 1)
-    gain = round((post_mean - pre_mean) / (100 - pre_mean), 3) if pre_mean < 100 else None
-    return {"matched": matched, "pre_mean": pre_mean, "post_mean": post_mean, "gain": gain}
+    pre_mean = round(float(facts.a_percent[facts.a_pre[post]].mean()), 1)
+    post_mean = round(float(facts.a_percent[post].mean()), 1)
+    return {"matched": matched, "pre_mean": pre_mean, "post_mean": post_mean, "gain": hake_gain(pre_mean, post_mean)}
+
+
+def hake_gain(pre_mean: float, post_mean: float) -> float | None:
+    """(post − pre) / (100 − pre), as ``assessment.results.normalised_gain``; undefined when pre is 100 %."""
+    return round((post_mean - pre_mean) / (100 - pre_mean), 3) if pre_mean < 100 else None
 
 
 def _certificate_mask(facts: Facts, flt: Filter, *, by_date: bool = True) -> np.ndarray:
@@ -306,10 +304,13 @@ def _members_in_scope(facts: Facts, flt: Filter) -> np.ndarray:
     return mask
 
 
-def commission_coverage(facts: Facts, flt: Filter) -> dict:
-    """Per commission: current members and how many of them are trained; the chair's status."""
+def commission_coverage(facts: Facts, flt: Filter, trained_members: np.ndarray | None = None) -> dict:
+    """Per commission: current members and how many of them are trained; the chair's status.
+    ``trained_members``: which memberships are held by a trained person, if already known."""
     members = _members_in_scope(facts, flt)
-    trained = np.isin(facts.m_person, trained_people(facts, flt)) & members
+    if trained_members is None:
+        trained_members = np.isin(facts.m_person, trained_people(facts, flt))
+    trained = trained_members & members
     n = len(facts.c_id)
     total = np.bincount(facts.m_commission[members], minlength=n)
     done = np.bincount(facts.m_commission[trained], minlength=n)
@@ -321,7 +322,8 @@ def commission_coverage(facts: Facts, flt: Filter) -> dict:
 def cascade(facts: Facts, flt: Filter) -> dict:
     """Precinct commissions with all, some or none of their members trained; commissions with the chair
     untrained, by level; and the same per region."""
-    coverage = commission_coverage(facts, flt)
+    trained_members = np.isin(facts.m_person, trained_people(facts, flt))
+    coverage = commission_coverage(facts, flt, trained_members)
     total, done = coverage["members"], coverage["trained"]
     in_region = facts.c_region == facts.region_index(flt.region) if flt.region else np.ones(len(total), dtype=bool)
     staffed = in_region & (total > 0)
@@ -344,7 +346,7 @@ def cascade(facts: Facts, flt: Filter) -> dict:
               for i, level in enumerate(COMMISSION_LEVELS) if np.any(staffed & (facts.c_level == i))]
     member_regions = facts.c_region[facts.m_commission]
     members = _members_in_scope(facts, flt)
-    trained = members & np.isin(facts.m_person, trained_people(facts, flt))
+    trained = members & trained_members
     share = []
     for i, iso in enumerate(regions):
         here = members & (member_regions == i)
@@ -363,28 +365,32 @@ def cascade(facts: Facts, flt: Filter) -> dict:
 def targets(facts: Facts, flt: Filter) -> list[dict]:
     """Coverage targets of the year against the distinct people reached (as ``/api/v1/coverage`` counts them:
     members by where they sit now, for commission audiences; by the event's region for the others)."""
-    rows = []
     mask = facts.ct_year == flt.year
     if flt.region:
         mask &= facts.ct_region == facts.region_index(flt.region)
     if flt.audience:
         mask &= facts.ct_audience == facts.audience_index(flt.audience)
-    year_filter = Filter(year=flt.year)
+    regions = facts.meta["regions"]
+    reached_by_audience: dict[str, np.ndarray] = {}  # distinct people reached per region, for each audience
+
+    def reached_per_region(code: str) -> np.ndarray:
+        audience_filter = Filter(year=flt.year, audience=code)
+        if facts.meta["audience_scope"].get(code):
+            # Memberships are in person order: the trained ones, per region of the commission, distinct.
+            trained = _members_in_scope(facts, audience_filter) & np.isin(facts.m_person,
+                                                                          trained_people(facts, audience_filter))
+            return _distinct_by(facts.m_person[trained], facts.c_region[facts.m_commission[trained]], len(regions))
+        attended = attendance_mask(facts, audience_filter, by_region=False)
+        return _distinct_by(facts.pe_person[attended], facts.ev_region[facts.pe_event[attended]], len(regions))
+
+    rows = []
     for i in np.flatnonzero(mask):
-        region, audience = int(facts.ct_region[i]), int(facts.ct_audience[i])
-        code = facts.meta["audiences"][audience]
-        flt_audience = replace(year_filter, audience=code)
-        scope = facts.meta["audience_scope"].get(code)
-        if scope:
-            members = _members_in_scope(facts, replace(flt_audience, region=facts.meta["regions"][region]))
-            reached = len(np.intersect1d(facts.m_person[members], trained_people(facts, flt_audience)))
-        else:
-            attended = attendance_mask(facts, flt_audience, by_region=False)
-            attended &= facts.ev_region[facts.pe_event] == region
-            reached = distinct_sorted(facts.pe_person[attended])
-        target = int(facts.ct_target[i])
-        rows.append({"region": facts.meta["regions"][region], "audience": code, "target": target,
-                     "reached": reached, "percent": round(100 * reached / target, 1) if target else None})
+        region, code = int(facts.ct_region[i]), facts.meta["audiences"][int(facts.ct_audience[i])]
+        if code not in reached_by_audience:
+            reached_by_audience[code] = reached_per_region(code)
+        reached, target = int(reached_by_audience[code][region]), int(facts.ct_target[i])
+        rows.append({"region": regions[region], "audience": code, "target": target, "reached": reached,
+                     "percent": round(100 * reached / target, 1) if target else None})
     return sorted(rows, key=lambda row: (row["region"], facts.meta["audiences"].index(row["audience"])))
 
 
@@ -400,20 +406,38 @@ def tests(facts: Facts, flt: Filter, *, weakest: int = 5) -> dict:
                       "answers_max": round(float(maxima[i]), 1)} for i in range(n_topics) if maxima[i] > 0),
                     key=lambda row: (row["percent"], row["topic"]))
     regions = facts.meta["regions"]
-    by_region, heat = [], []
-    region_of_row = facts.a_region[facts.t_attempt]
+    n_regions = len(regions)
+    region = np.where(facts.a_region >= 0, facts.a_region, n_regions)  # the last bin: no region
+
+    def per_region(rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(region[rows], weights=None if weights is None else weights[rows], minlength=n_regions + 1)
+
+    results = per_region(mask)
+    percent_sum = per_region(mask, facts.a_percent)
+    graded = mask & np.isin(facts.a_purpose, PASS_RATE_PURPOSES) & (facts.a_passed >= 0)
+    graded_n, passed_n = per_region(graded), per_region(graded & (facts.a_passed == 1))
+    post = mask & (facts.a_pre >= 0)
+    matched_n = per_region(post)
+    post_sum = per_region(post, facts.a_percent)
+    pre_sum = np.bincount(region[post], weights=facts.a_percent[facts.a_pre[post]], minlength=n_regions + 1)
+    by_region = []
     for i, iso in enumerate(regions):
-        here = mask & (facts.a_region == i)
-        if not np.any(here):
+        if not results[i]:
             continue
-        region_rate, _p, region_taken = pass_rate(facts, here)
-        by_region.append({"region": iso, "tests": int(np.count_nonzero(here)), "graded": region_taken,
-                          "pass_rate": region_rate, "average_gain": pre_post(facts, here)["gain"],
-                          "mean_percent": round(float(facts.a_percent[here].mean()), 1)})
-        rows = topic_rows & (region_of_row == i)
-        p = np.bincount(facts.t_topic[rows], weights=facts.t_points[rows], minlength=n_topics)
-        m = np.bincount(facts.t_topic[rows], weights=facts.t_max[rows], minlength=n_topics)
-        cells = {facts.meta["topics"][t]: round(float(100 * p[t] / m[t]), 1) for t in range(n_topics) if m[t] > 0}
+        gain = None
+        if matched_n[i]:
+            gain = hake_gain(round(pre_sum[i] / matched_n[i], 1), round(post_sum[i] / matched_n[i], 1))
+        by_region.append({"region": iso, "tests": int(results[i]), "graded": int(graded_n[i]),
+                          "pass_rate": round(100 * passed_n[i] / graded_n[i], 1) if graded_n[i] else None,
+                          "average_gain": gain, "mean_percent": round(float(percent_sum[i] / results[i]), 1)})
+    cell = region[facts.t_attempt[topic_rows]].astype(np.int64) * n_topics + facts.t_topic[topic_rows]
+    size = (n_regions + 1) * n_topics
+    cell_points = np.bincount(cell, weights=facts.t_points[topic_rows], minlength=size).reshape(n_regions + 1, n_topics)
+    cell_max = np.bincount(cell, weights=facts.t_max[topic_rows], minlength=size).reshape(n_regions + 1, n_topics)
+    heat = []
+    for i, iso in enumerate(regions):
+        cells = {facts.meta["topics"][t]: round(float(100 * cell_points[i, t] / cell_max[i, t]), 1)
+                 for t in range(n_topics) if cell_max[i, t] > 0}
         if cells:
             heat.append({"region": iso, "cells": cells})
     return {"tests": int(np.count_nonzero(mask)), "graded": taken, "passed": passed, "pass_rate": rate,

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 
 from . import charts, documents, exports, figures, lists
 from .facts import Facts
@@ -76,6 +77,7 @@ def _charts(data: dict, names: Names, flt: Filter) -> dict:
     }
 
 
+@gzip_page  # the map's shapes are most of the page: 130 KB, 28 KB compressed (BREACH-mitigated since Django 4.2)
 @login_required
 def dashboard(request):
     facts, as_of, flt, form = _context(request)
