@@ -62,7 +62,7 @@ MAP_OUTLINE_COLOUR = "#4d4d4d"
 
 # Heat-table cells, 0–100 % in the same five steps as the map: light red to light blue-green (blue-green rather
 # than green, so that the ends also differ for red–green colour blindness), all light enough for #1a1a1a text
-# (contrast at least 9:1).
+# (contrast 11:1 or more).
 HEAT_COLOURS = ("#f6c4b8", "#f8dcb4", "#f4ecc4", "#d2e9cf", "#b3ddd6")
 HEAT_NO_DATA_COLOUR = "#eeeeee"
 
@@ -158,10 +158,11 @@ class MapClasses:
         return TEXT_COLOUR if index is None else self.text_colours[index]
 
     def legend_labels(self, unit: str) -> list[str]:
+        """"lower–upper unit" for each class (just the value when every region has the same)."""
         labels = []
         for lower, upper in zip(self.bounds, self.bounds[1:], strict=False):
-            text = f"{format_tick(lower) if unit == '%' else _bound_text(lower)}–" \
-                   f"{format_tick(upper) if unit == '%' else _bound_text(upper)}"
+            lower_text, upper_text = (format_tick(bound) if unit == "%" else _bound_text(bound) for bound in (lower, upper))
+            text = lower_text if lower_text == upper_text else f"{lower_text}–{upper_text}"
             labels.append(f"{text}{NBSP}{unit}" if unit else text)
         return labels
 
@@ -201,7 +202,7 @@ def map_classes(values: Sequence[float | None], unit: str) -> MapClasses:
 def heat_colour(value: float | None) -> str:
     """The background of a heat-table cell for a percentage: five light steps (the map's 0–20–40–60–80–100
     classes) from light red (low) to light blue-green (high), light grey when there is no value. Every colour
-    keeps #1a1a1a text above 9:1 contrast, so the cell's number stays readable and prints."""
+    keeps #1a1a1a text at 11:1 contrast or more, so the cell's number stays readable and prints."""
     if value is None or math.isnan(value):
         return HEAT_NO_DATA_COLOUR
     position = bisect.bisect_right(PERCENT_CLASS_BOUNDS, value) - 1

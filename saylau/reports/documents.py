@@ -77,40 +77,45 @@ def period_label(period: str) -> str:
     return _("the whole year")
 
 
-def chart_figures(figures: dict, names: Names) -> dict[str, Figure]:
+def chart_figures(figures: dict, names: Names, flt_year: int) -> dict[str, Figure]:
     """The pictures of the documents (PNG), captioned."""
     people = figures["people"]["by_region"]
     months = figures["events"]["by_month"]
     share = {row["region"]: row["percent"] for row in figures["cascade"]["member_share"]}
     result = {
         "map": Figure(images.region_map_png(
-            {iso: share.get(iso) for iso in names.regions}, title=_("Commission members trained, %"),
+            {iso: share.get(iso) for iso in names.regions}, title="",
             labels=names.regions, legend_title=_("Members trained, %"), no_data_label=_("no members")),
             _("Share of current commission members trained, by region")),
         "events_month": Figure(images.grouped_bar_chart_png(
             [month_name(m["month"])[:3] for m in months],
             [(_("Planned"), [m["planned"] for m in months]), (_("Held"), [m["held"] for m in months])],
-            title=_("Events by month")), _("Events planned and held, by month")),
+            title=""), _("Events planned and held, by month")),
     }
+    cumulative = figures["cumulative"]
+    result["cumulative"] = Figure(images.line_chart_png(
+        [month_name(m)[:3] for m in range(1, 13)],
+        [(str(flt_year), cumulative["year"]), (str(flt_year - 1), cumulative["previous"])],
+        title=""), _("Distinct people covered since 1 January, by month"))
     if people:
         result["people_region"] = Figure(images.bar_chart_png(
-            [(names.region(row["region"]), row["people"]) for row in people], title=_("People covered by region")),
+            [(names.region(row["region"]), row["people"]) for row in people], title=""),
             _("Distinct people covered, by region"))
     topics = figures["tests"]["topics"]
     if topics:
         result["topics"] = Figure(images.bar_chart_png(
             [(names.topics.get(t["topic"], t["topic"]), t["percent"]) for t in topics[:10]],
-            title=_("Weakest topics"), unit="%", max_value=100), _("Test results by topic, weakest first"))
+            title="", unit="%", max_value=100), _("Test results by topic, weakest first"))
     return result
 
 
 def dashboard_document(figures: dict, flt: Filter, as_of: datetime.datetime) -> tuple[str, list[Block]]:
     names = Names()
     tables = dashboard_tables(figures, flt, names)
-    pictures = chart_figures(figures, names)
+    pictures = chart_figures(figures, names, flt.year)
     blocks: list[Block] = [Paragraph(scope_line(flt, names, as_of))]
     order = [("summary", None), ("roadmap_quarters", None), ("events_month", "events_month"), ("events_kind", None),
-             ("events_level", None), ("people_region", "people_region"), ("people_audience", None),
+             ("events_level", None), ("people_region", "people_region"), ("people_audience", "cumulative"),
              ("people_level", None), ("people_format", None), ("targets", None), ("cascade", "map"),
              ("cascade_region", None), ("chairs", None), ("tests_region", "topics"), ("topics", None),
              ("heat", None), ("certificates_region", None), ("courses_region", None)]
@@ -141,7 +146,7 @@ def annual_document(figures: dict, flt: Filter, as_of: datetime.datetime) -> tup
     certificates, and how the year compares with the one before."""
     names = Names()
     tables = dashboard_tables(figures, flt, names)
-    pictures = chart_figures(figures, names)
+    pictures = chart_figures(figures, names, flt.year)
     s, before = figures["summary"], figures["previous"]
     title = _("Annual report on electoral training, %(year)s") % {"year": flt.year}
     blocks: list[Block] = [Paragraph(scope_line(flt, names, as_of))]
@@ -170,6 +175,7 @@ def annual_document(figures: dict, flt: Filter, as_of: datetime.datetime) -> tup
         blocks.append(TableBlock(tables[name]))
 
     blocks.append(Heading(_("3. People covered")))
+    blocks.append(pictures["cumulative"])
     if "people_region" in pictures:
         blocks.append(pictures["people_region"])
     for name in ("people_audience", "people_region", "people_level", "people_format", "targets"):

@@ -285,6 +285,20 @@ def people(facts: Facts, flt: Filter) -> dict:
     }
 
 
+def cumulative_by_month(facts: Facts, flt: Filter) -> list[int]:
+    """Distinct people covered from 1 January to the end of each month of the filter's year (the period is
+    ignored: the line shows the whole year)."""
+    mask = attendance_mask(facts, replace(flt, period=""))
+    persons = facts.pe_person[mask]
+    if not len(persons):
+        return [0] * 12
+    months = np.array([datetime.date.fromordinal(int(d)).month for d in facts.ev_date], dtype=np.int64)
+    month = months[facts.pe_event[mask]]
+    starts = np.flatnonzero(np.diff(persons, prepend=-1))  # each person's first row (rows are in person order)
+    first_month = np.minimum.reduceat(month, starts)
+    return np.cumsum(np.bincount(first_month, minlength=13)[1:13]).tolist()
+
+
 def trained_people(facts: Facts, flt: Filter) -> np.ndarray:
     """Distinct people covered in the period under the level and audience filters, wherever they trained."""
     return np.unique(facts.pe_person[attendance_mask(facts, flt, by_region=False)])
@@ -491,6 +505,8 @@ def dashboard(facts: Facts, flt: Filter) -> dict:
     """Everything a dashboard shows, and the same for the previous year's headline."""
     return {
         "summary": summary(facts, flt), "previous": summary(facts, flt.previous_year()),
+        "cumulative": {"year": cumulative_by_month(facts, flt),
+                       "previous": cumulative_by_month(facts, flt.previous_year())},
         "roadmap": roadmap(facts, flt), "events": events(facts, flt), "people": people(facts, flt),
         "targets": targets(facts, flt), "cascade": cascade(facts, flt), "tests": tests(facts, flt),
         "certificates": certificates(facts, flt), "courses": courses(facts, flt),

@@ -105,8 +105,8 @@ def _figure(height_cm: float) -> Figure:
 
 def _png(figure: Figure) -> bytes:
     """The figure as an RGB PNG that says it is 200 dpi (so that a document inserting it without a size shows it
-    16 cm wide). Drawn and encoded here rather than by ``savefig``: without the alpha channel and at zlib level 3
-    the file is a tenth smaller and takes half the time to encode."""
+    16 cm wide). Encoded here rather than by ``savefig``: without the alpha channel and at zlib level 3 rather
+    than 6 the file is a few per cent smaller and encodes in about half the time (some 20 ms)."""
     figure.canvas.draw()
     pixels = np.asarray(figure.canvas.buffer_rgba())[:, :, :3]
     buffer = io.BytesIO()
@@ -181,9 +181,8 @@ def bar_chart_png(rows: Sequence[tuple[str, float | None]], *, title: str, descr
     values = [value for _label, value in rows]
     texts = [format_value(value, unit) for value in values]
     width_inches = figure.get_figwidth()
-    label_inches = min(max((_text_inches(label, FONT_SIZE) for label in labels), default=0.3) + 0.12,
-                       width_inches * 0.4)
-    value_inches = max((_text_inches(text, FONT_SIZE) for text in texts), default=0.2) + 0.1
+    label_inches = min(max((measure(label, FONT_SIZE) for label in labels), default=0.3) + 0.12, width_inches * 0.4)
+    value_inches = max((measure(text, FONT_SIZE) for text in texts), default=0.2) + 0.1
     left = label_inches / width_inches
     right = 1 - value_inches / width_inches - 0.01
     axes = figure.add_axes((left, 0.03, right - left, plot_top - 0.05))

@@ -56,7 +56,14 @@ def _charts(data: dict, names: Names, flt: Filter) -> dict:
     links = {} if flt.region else {
         iso: f"?{filter_query(flt, region=iso)}" for iso in share}
     people = data["people"]["by_region"]
+    cumulative = data["cumulative"]
     return {
+        "cumulative": charts.line_chart(
+            [month_name(m)[:3] for m in range(1, 13)],
+            [(str(flt.year), cumulative["year"]), (str(flt.year - 1), cumulative["previous"])],
+            id="chart-cumulative", title=_("People covered since 1 January"),
+            description=_("Distinct people covered from the start of the year to the end of each month, this year "
+                          "and the year before.")),
         "events_month": charts.grouped_bar_chart(
             [month_name(m["month"])[:3] for m in months],
             [(_("Planned"), [m["planned"] for m in months]), (_("Held"), [m["held"] for m in months])],

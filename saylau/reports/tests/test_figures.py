@@ -145,3 +145,9 @@ def test_an_empty_database_gives_zeros(db):
     summary = figures.summary(empty, Filter(year=YEAR))
     assert summary["people_covered"] == 0 and summary["pass_rate"] is None and summary["average_gain"] is None
     assert figures.dashboard(empty, Filter(year=YEAR, region="KZ-19", level="precinct", audience="judges"))
+
+
+def test_people_covered_since_january_month_by_month(known):
+    assert figures.cumulative_by_month(known, Filter(year=YEAR, period="q4")) == [0, 0, 3, 3, 3, 3, 3, 3, 4, 4, 5, 5]
+    assert figures.cumulative_by_month(known, Filter(year=YEAR - 1)) == [0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1]
+    assert figures.cumulative_by_month(known, Filter(year=YEAR, region="KZ-10"))[-1] == 2
