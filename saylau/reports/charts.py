@@ -209,6 +209,13 @@ def heat_colour(value: float | None) -> str:
     return HEAT_COLOURS[max(0, min(position, len(HEAT_COLOURS) - 1))]
 
 
+def heat_class(value: float | None) -> str:
+    """The CSS class of a heat-table cell (``heat-0``…``heat-4``, ``heat-none``): pages cannot carry inline
+    styles under the Content-Security-Policy, so site.css holds ``HEAT_COLOURS`` under these names."""
+    colour = heat_colour(value)
+    return "heat-none" if colour == HEAT_NO_DATA_COLOUR else f"heat-{HEAT_COLOURS.index(colour)}"
+
+
 @dataclass(frozen=True)
 class RegionShapes:
     """kz_regions.json: path data (absolute M/L/Z) per ISO code, label points, the width a label may take there

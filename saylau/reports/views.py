@@ -93,7 +93,7 @@ def dashboard(request):
     return render(request, "reports/dashboard.html", {
         "form": form, "filter": flt, "as_of": as_of, "data": data, "tables": dashboard_tables(data, flt, names),
         "charts": _charts(data, names, flt), "query": filter_query(flt), "names": names,
-        "national": is_national(request.user), "heat_colour": charts.heat_colour,
+        "national": is_national(request.user), 
         "scope": documents.scope_line(flt, names, as_of), "region_name": names.region(flt.region),
     })
 

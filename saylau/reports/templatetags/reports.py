@@ -13,6 +13,6 @@ def figure(value) -> str:
 
 @register.filter
 def heat(value) -> str:
-    from ..charts import heat_colour
+    from ..charts import heat_class
 
-    return heat_colour(value)
+    return heat_class(value)

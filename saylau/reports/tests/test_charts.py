@@ -412,3 +412,14 @@ def test_png_font_is_pt_sans_when_installed():
         assert family == "PT Sans"
     else:
         assert family
+
+
+def test_heat_classes_name_the_colours_site_css_holds():
+    from pathlib import Path
+
+    from saylau.reports.charts import HEAT_COLOURS, heat_class
+
+    assert (heat_class(85.0), heat_class(10.0), heat_class(None)) == ("heat-4", "heat-0", "heat-none")
+    css = (Path(__file__).resolve().parents[2] / "core" / "static" / "core" / "site.css").read_text()
+    for index, colour in enumerate(HEAT_COLOURS):
+        assert f".heat-{index}{{background:{colour}}}" in css
