@@ -165,6 +165,7 @@ class TrainingDemo:
                 events.append(event)
         seminar = self._national_seminar(cec, audiences, centre, roadmap)
         tot = self._cascade(cec, regional, audiences, centre)
+        self._previous_year(cec, regional, audiences, centre)
         Enrolment.objects.bulk_create(self.enrolments, batch_size=2000, ignore_conflicts=True)
         Attendance.objects.bulk_create(self.attendance, batch_size=2000, ignore_conflicts=True)
         self._targets(audiences)
@@ -260,6 +261,33 @@ class TrainingDemo:
                     commission__parent=tec, commission__level="precinct").select_related("person")]
                 self._attend(grandchild, g_sessions, precinct_people, rate=0.85)
         return tot
+
+    def _previous_year(self, cec, regional, audiences, centre) -> None:
+        """A smaller 2024 (the reports compare a year with the one before): ten roadmap items, an event each in
+        a region in turn, held (one cancelled), attended by the region's territorial and precinct members."""
+        year = YEAR - 1
+        roadmap = Roadmap.objects.create(year=year, resolution_number="41/112",
+                                         resolution_date=datetime.date(year - 1, 12, 14))
+        for number, (month, kind, level, kk, ru, codes, funding, planned) in enumerate(ROADMAP[:10], start=1):
+            item = RoadmapItem.objects.create(
+                roadmap=roadmap, number=number, title_kk=kk, title_ru=ru, kind=kind, level=level, planned_month=month,
+                planned_quarter=(month - 1) // 3 + 1, responsible=cec, funding=funding, planned_participants=planned)
+            item.audiences.set([audiences[c] for c in codes])
+            organiser = regional[(number * 3) % len(regional)]
+            start = datetime.date(year, month, 12)
+            event = Event.objects.create(
+                title_kk=kk, title_ru=ru, kind=kind, level="regional", starts_on=start, ends_on=start,
+                organiser=organiser, region=organiser.region, languages=["kk", "ru"], roadmap_item=item,
+                status=EventStatus.CANCELLED if number == 5 else EventStatus.HELD,
+                cancel_reason="Кесте өзгерді / Изменение графика" if number == 5 else "",
+                venue_address=organiser.region.name_kk)
+            event.audiences.set([audiences[c] for c in codes])
+            event.partners.set([centre])
+            sessions = [self._session(event, start, "10:00", "13:00", kk[:200], ru[:200])]
+            people = [m.person for m in Membership.objects.current().filter(
+                commission__region=organiser.region, commission__level__in=["territorial", "precinct"])
+                .select_related("person").order_by("pk")[:40]]
+            self._attend(event, sessions, people, rate=0.85)
 
     def _targets(self, audiences) -> None:
         for iso, audience, target in [("KZ-43", "precinct_members", 1500), ("KZ-19", "precinct_members", 900),
