@@ -85,7 +85,7 @@ def chart_figures(figures: dict, names: Names, flt_year: int) -> dict[str, Figur
     result = {
         "map": Figure(images.region_map_png(
             {iso: share.get(iso) for iso in names.regions}, title="",
-            labels=names.regions, legend_title=_("Members trained, %"), no_data_label=_("no members")),
+            labels=names.regions, legend_title=_("Members trained, %"), no_data_label=_("no data")),
             _("Share of current commission members trained, by region")),
         "events_month": Figure(images.grouped_bar_chart_png(
             [month_name(m["month"])[:3] for m in months],

@@ -79,7 +79,7 @@ def summary_table(data: dict, previous: dict, flt: Filter) -> Table:
         (_("Certificates verified"), "certificates_verified", link("reports:certificates", flt, verified=1)),
         (_("Tests taken (final and distance)"), "tests_taken", link("reports:results", flt)),
         (_("Pass rate, %"), "pass_rate", link("reports:results", flt, outcome="passed")),
-        (_("Average normalised gain, entry → final test"), "average_gain", ""),
+        (_("Average normalised gain, entry → final test"), "average_gain", link("reports:results", flt)),
     ]
     table = Table("summary", _("Headline figures"), [_("Figure"), str(flt.year), str(flt.year - 1), _("Change")])
     for label, key, url in rows:

@@ -75,7 +75,7 @@ def _charts(data: dict, names: Names, flt: Filter) -> dict:
         "map": charts.region_map(
             {iso: share.get(iso) for iso in names.regions}, id="chart-map", title=_("Commission members trained, %"),
             description=_("Share of current commission members trained in the period, by region."),
-            labels=names.regions, legend_title=_("Members trained, %"), no_data_label=_("no members"),
+            labels=names.regions, legend_title=_("Members trained, %"), no_data_label=_("no data"),
             links=links or None),
         "topics": charts.bar_chart(
             [(names.topics.get(t["topic"], t["topic"]), t["percent"]) for t in data["tests"]["topics"][:10]],
@@ -93,7 +93,7 @@ def dashboard(request):
     return render(request, "reports/dashboard.html", {
         "form": form, "filter": flt, "as_of": as_of, "data": data, "tables": dashboard_tables(data, flt, names),
         "charts": _charts(data, names, flt), "query": filter_query(flt), "names": names,
-        "national": is_national(request.user), 
+        "national": is_national(request.user),
         "scope": documents.scope_line(flt, names, as_of), "region_name": names.region(flt.region),
     })
 
