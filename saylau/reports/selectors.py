@@ -30,7 +30,8 @@ def current_facts() -> tuple[Facts, datetime.datetime]:
         snapshot = refresh_snapshot()
         newest = (snapshot.pk, snapshot.built_at)
     with _lock:
-        if _loaded is None or _loaded[0] != newest[0]:
+        # Keyed by id and time: a test database rolled back may hand out an id again.
+        if _loaded is None or (_loaded[0], _loaded[1]) != tuple(newest):
             data = Snapshot.objects.values_list("data", flat=True).get(pk=newest[0])
             _loaded = (newest[0], newest[1], Facts.from_bytes(bytes(data)))
         return _loaded[2], _loaded[1]
