@@ -136,14 +136,20 @@ def _through_event(rows_event: np.ndarray, events: np.ndarray) -> np.ndarray:
 # --- Headline figures -----------------------------------------------------------------------------------
 
 
-def _test_mask(facts: Facts, flt: Filter) -> np.ndarray:
-    mask = _in_period(facts.a_date, flt)
+def _records_mask(facts: Facts, flt: Filter, *, dates: np.ndarray | None, regions: np.ndarray,
+                  events: np.ndarray) -> np.ndarray:
+    """Records (attempts, certificates) of the filter: dated in the period (unless ``dates`` is None), of its
+    region, and, when a level or an audience is asked for, of an event with them."""
+    mask = _in_period(dates, flt) if dates is not None else np.ones(len(regions), dtype=bool)
     if flt.region:
-        mask &= facts.a_region == facts.region_index(flt.region)
+        mask &= regions == facts.region_index(flt.region)
     if flt.level or flt.audience:
-        events = event_mask(facts, flt, by_region=False)
-        mask &= _through_event(facts.a_event, events)
+        mask &= _through_event(events, event_mask(facts, flt, by_region=False))
     return mask
+
+
+def _test_mask(facts: Facts, flt: Filter) -> np.ndarray:
+    return _records_mask(facts, flt, dates=facts.a_date, regions=facts.a_region, events=facts.a_event)
 
 
 def pass_rate(facts: Facts, mask: np.ndarray) -> tuple[float | None, int, int]:
@@ -170,13 +176,8 @@ def hake_gain(pre_mean: float, post_mean: float) -> float | None:
 
 
 def _certificate_mask(facts: Facts, flt: Filter, *, by_date: bool = True) -> np.ndarray:
-    mask = _in_period(facts.z_date, flt) if by_date else np.ones(len(facts.z_date), dtype=bool)
-    if flt.region:
-        mask &= facts.z_region == facts.region_index(flt.region)
-    if flt.level or flt.audience:
-        events = event_mask(facts, flt, by_region=False)
-        mask &= _through_event(facts.z_event, events)
-    return mask
+    return _records_mask(facts, flt, dates=facts.z_date if by_date else None, regions=facts.z_region,
+                         events=facts.z_event)
 
 
 def verified_certificates(facts: Facts, flt: Filter) -> tuple[np.ndarray, int]:
