@@ -1,8 +1,8 @@
 """The report pages' charts as inline SVG, drawn on the server: bars, grouped bars, lines and the region map.
 
-Pure functions: numbers and already-translated text in, an SVG string out (no database, no translation; the only
-outside state read is the active language's decimal separator, as the pages' ``floatformat`` does). Every text the
-caller passes is escaped here and the result is a ``SafeString``.
+Pure functions: numbers and already-translated text in, an SVG string out (no database, no translation, no
+locale: numbers are written as the pages' tables write them, a dot before the decimals and no-break spaces between
+thousands, whatever the language). Every text the caller passes is escaped here and the result is a ``SafeString``.
 
 What they have in common, and why:
 
@@ -14,7 +14,12 @@ What they have in common, and why:
   gives no description, lists the data); the page still shows the numbers as a table for those who need them;
 - readable printed in black and white: every bar, point (when there is room) and region has its number written;
   series differ in lightness, and lines also by dash and marker shape;
-- quantities in one hue, light to dark blue; the visible title is the page's (a ``<figure>`` caption), not drawn.
+- quantities in one hue, light to dark blue; the visible title is the page's (a ``<figure>`` caption), not drawn;
+- sized for reading: the bar and vertical charts are 640 units wide with 12–13 unit text, so drawn 640 px wide
+  their text is 12–13 px, and still 10 px or more down to 540 px (bars: 500 px); the map (1000 units, geometry
+  fixed) down to 600 px. Below that the page should let the chart scroll sideways (``min-width``) rather than
+  shrink it further. Text widths are estimated generously (the page's font is unknown: DejaVu Sans, the widest
+  likely one, is the reference), so that labels are never cut.
 
 ``images.py`` draws the same charts as PNG for the DOCX and PDF exports and uses the helpers here (number
 formatting, ticks, map classes, the region outlines), so both kinds show the same numbers in the same colours.
@@ -26,12 +31,11 @@ import bisect
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -68,7 +72,6 @@ HEAT_NO_DATA_COLOUR = "#eeeeee"
 
 NBSP = "\u00a0"  # the thousands separator and the space before a unit (PT Sans has no thin spaces)
 EM_DASH = "\u2014"
-CHAR_WIDTH = 0.56  # a sans-serif character's average width, in ems: enough to lay out labels without measuring
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
@@ -76,12 +79,10 @@ _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
 def format_number(value: float, decimals: int) -> str:
-    """``value`` with ``decimals`` decimals, digits grouped by threes with no-break spaces, and the active
-    language's decimal separator."""
+    """``value`` with ``decimals`` decimals, digits grouped by threes with no-break spaces and a dot before the
+    decimals in every language, as the pages' tables write numbers (the active language is not consulted)."""
     rounded = round(value, decimals)
     text = f"{abs(rounded):,.{decimals}f}".replace(",", NBSP)
-    if decimals:
-        text = text.replace(".", str(get_format("DECIMAL_SEPARATOR")))
     return ("-" if rounded < 0 else "") + text  # never "-0"
 
 
@@ -109,12 +110,17 @@ def format_tick(value: float, unit: str = "") -> str:
     return f"{text}{NBSP}{unit}" if unit else text
 
 
-def nice_ticks(low: float, high: float) -> list[float]:
-    """Four or five round values (1, 2, 2.5 or 5 × 10ⁿ apart) from ``low`` (rounded down) to at least ``high``."""
+def nice_ticks(low: float, high: float, *, integer: bool = False) -> list[float]:
+    """Four or five round values (1, 2, 2.5 or 5 × 10ⁿ apart) from ``low`` (rounded down) to at least ``high``.
+
+    ``integer``: for counts, whole-number ticks only (a step of at least 1, never 2.5): 0–1 gives 0, 1 rather
+    than 0, 0.25 … 1, and 0–3 gives 0, 1, 2, 3."""
     if not (math.isfinite(low) and math.isfinite(high)):
         raise ValueError("tick bounds must be finite")
     if high < low:
         low, high = high, low
+    if integer:
+        low, high = math.floor(low + 1e-9), math.ceil(high - 1e-9)
     if high == low:
         high = low + 1
     span = high - low
@@ -122,16 +128,26 @@ def nice_ticks(low: float, high: float) -> list[float]:
     for exponent in range(math.floor(math.log10(span)) - 2, math.floor(math.log10(span)) + 2):
         for mantissa in (1, 2, 2.5, 5):
             step = mantissa * 10.0 ** exponent
+            if integer and (step < 1 or not float(step).is_integer()):
+                continue
             first = math.floor(low / step + 1e-9) * step
             count = math.ceil((high - first) / step - 1e-9) + 1
-            # Prefer five ticks, then four, then six, then three; among equals, the smaller step.
-            rank = {5: 0, 4: 1, 6: 2, 3: 3}.get(count)
+            # Prefer five ticks, then four, then six, then three (then two, for integers up to 1); among
+            # equals, the smaller step.
+            rank = {5: 0, 4: 1, 6: 2, 3: 3, 2: 4}.get(count)
             if rank is not None and (best is None or rank < best[0]):
                 best = (rank, step, first)
     assert best is not None
     _, step, first = best
     count = math.ceil((high - first) / step - 1e-9) + 1
     return [round(first + index * step, 10) + 0.0 for index in range(count)]
+
+
+def value_ticks(numbers: Sequence[float]) -> list[float]:
+    """The y axis of a chart of these values: from 0 (or below, for negative values) to at least the largest,
+    whole numbers only when every value is a whole number (counts)."""
+    integer = all(float(number).is_integer() for number in numbers)
+    return nice_ticks(min(0.0, *numbers) if numbers else 0.0, max(numbers, default=0.0) or 1.0, integer=integer)
 
 
 @dataclass(frozen=True)
@@ -257,15 +273,180 @@ def series_colours(count: int) -> tuple[str, ...]:
     return tuple(darkest[index % len(darkest)] for index in range(count))
 
 
-def text_width(text: str, size: float) -> float:
-    """An estimate of a text's width (no font metrics on the server)."""
-    return len(text) * size * CHAR_WIDTH
+# Character widths in ems, rounded up from DejaVu Sans (what ``system-ui`` and ``sans-serif`` are on many Linux
+# desktops, and wider than Segoe UI, Roboto, Arial or PT Sans), so that an estimate is never short of the real
+# width: Cyrillic and Kazakh letters are mostly wider than Latin ones.
+_NARROW_CHARS = frozenset(" \u00a0.,:;'|!ijlIJіІїЇ")
+_SEMI_NARROW_CHARS = frozenset("frt()[]-/\"")
+_WIDE_CHARS = frozenset("mwжшщюфыМWЖШЩЮ%—…")
+_NARROW_EM, _SEMI_NARROW_EM, _WIDE_EM, _UPPER_EM, _DEFAULT_EM = 0.34, 0.46, 1.1, 0.8, 0.67
+BOLD_FACTOR = 1.1
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """A generous estimate of a text's width (no font metrics on the server): per character, rounded up from the
+    widest likely font, so that a label laid out by it is never cut."""
+    ems = 0.0
+    for character in text:
+        if character in _NARROW_CHARS:
+            ems += _NARROW_EM
+        elif character in _SEMI_NARROW_CHARS:
+            ems += _SEMI_NARROW_EM
+        elif character in _WIDE_CHARS:
+            ems += _WIDE_EM
+        elif character.isupper():
+            ems += _UPPER_EM
+        else:
+            ems += _DEFAULT_EM
+    return ems * size * (BOLD_FACTOR if bold else 1.0)
+
+
+def fit_text(text: str, fits: Callable[[str], bool]) -> str:
+    """``text``, cut with an ellipsis until ``fits`` it (charts measure by estimate, images with the font)."""
+    if fits(text):
+        return text
+    for length in range(len(text) - 1, 0, -1):
+        cut = text[:length].rstrip() + "\u2026"
+        if fits(cut):
+            return cut
+    return text[:1] + "\u2026"
+
+
+def wrap_text(text: str, fits: Callable[[str], bool], max_lines: int = 3) -> list[str]:
+    """``text`` broken at spaces into lines that each ``fits``, at most ``max_lines`` of them: the last one, and a
+    word too long for a line, cut with an ellipsis."""
+    lines: list[str] = []
+    words = text.split()
+    while words:
+        line = words.pop(0)
+        while words and fits(f"{line} {words[0]}"):
+            line = f"{line} {words.pop(0)}"
+        if len(lines) == max_lines - 1 and words:
+            line = " ".join([line, *words])
+            words = []
+        lines.append(fit_text(line, fits))
+    return lines or [""]
 
 
 def shorten(text: str, size: float, width: float) -> str:
     """``text`` cut with an ellipsis to fit ``width`` (by estimate)."""
-    fits = max(1, int(width / (size * CHAR_WIDTH)))
-    return text if len(text) <= fits else text[: max(1, fits - 1)].rstrip() + "\u2026"
+    return fit_text(text, lambda candidate: text_width(candidate, size) <= width)
+
+
+def wrap(text: str, size: float, width: float, max_lines: int = 3) -> list[str]:
+    """``text`` in at most ``max_lines`` lines that fit ``width`` (by estimate)."""
+    return wrap_text(text, lambda candidate: text_width(candidate, size) <= width, max_lines)
+
+
+@dataclass(frozen=True)
+class PointLabel:
+    """A value to write by a line's point: ``group`` is its category, ``x`` and ``y`` the point (y downwards),
+    ``width`` the text's (estimated) width; all in the picture's units."""
+
+    group: int
+    x: float
+    y: float
+    text: str
+    width: float
+
+
+def _overlaps(first: tuple[float, float, float, float], second: tuple[float, float, float, float],
+              gap: float) -> bool:
+    return (first[0] < second[2] + gap and second[0] < first[2] + gap
+            and first[1] < second[3] + gap and second[1] < first[3] + gap)
+
+
+def _crosses(box: tuple[float, float, float, float], segment: tuple[tuple[float, float], tuple[float, float]]) -> bool:
+    """Whether a line segment passes through a box (Liang–Barsky clipping)."""
+    (x1, y1), (x2, y2) = segment
+    low, high = 0.0, 1.0
+    for step, distance in ((-(x2 - x1), x1 - box[0]), (x2 - x1, box[2] - x1),
+                           (-(y2 - y1), y1 - box[1]), (y2 - y1, box[3] - y1)):
+        if step == 0:
+            if distance < 0:
+                return False
+            continue
+        fraction = distance / step
+        if step < 0:
+            low = max(low, fraction)
+        else:
+            high = min(high, fraction)
+        if low > high:
+            return False
+    return True
+
+
+def place_point_labels(points: Sequence[PointLabel], *, height: float, offset: float,
+                       area: tuple[float, float, float, float], markers: Sequence[tuple[float, float]] = (),
+                       marker: float = 0.0, lines: Sequence[Sequence[tuple[float, float]]] = (),
+                       gap: float = 1.5) -> list[tuple[float, float] | None]:
+    """Where to write each point's value (the centre of its label, ``height`` high), or ``None`` to leave it out.
+
+    At each category the highest point's label goes ``offset`` above it, the others' below their points, or,
+    with no room there, beside them or above (stacked over the labels already written); a value equal to one
+    already written at that category (the same text, the points closer than a label's height) is written only
+    once. Labels stay inside ``area`` (left, top, right, bottom: moved sideways to fit, never clipped) and
+    overlap neither each other nor any of the ``markers`` (the points drawn, ``marker`` their half size); they
+    keep off the ``lines`` (polylines) where they can. A label with no place left is left out: the value is
+    still in the chart's description, its tooltip and the page's table. Callers leave out the points that need
+    no label (a 0 on the baseline)."""
+    left, top, right, bottom = area
+    obstacles = [(x - marker, y - marker, x + marker, y + marker) for x, y in markers]
+    segments = [(line[position], line[position + 1]) for line in lines for position in range(len(line) - 1)]
+    placed: list[tuple[float, float, float, float]] = []
+    written: dict[int, list[tuple[str, float, float]]] = {}  # category: (text, point's y, label's y)
+    result: list[tuple[float, float] | None] = [None] * len(points)
+
+    def fits(box: tuple[float, float, float, float], strict: bool) -> bool:
+        if box[0] < left or box[2] > right or box[1] < top or box[3] > bottom:
+            return False
+        if any(_overlaps(box, other, gap) for other in (*placed, *obstacles)):
+            return False
+        return not strict or not any(_crosses(box, segment) for segment in segments)
+
+    for index in sorted(range(len(points)), key=lambda index: (points[index].group, points[index].y)):
+        point = points[index]
+        done = written.setdefault(point.group, [])
+        if any(text == point.text and abs(point_y - point.y) < height for text, point_y, _y in done):
+            continue
+        half_width, half_height = point.width / 2, height / 2
+        centred = min(max(point.x, left + half_width), right - half_width)
+        beside = marker + gap + 2 + half_width
+        above, below = (centred, point.y - offset), (centred, point.y + offset)
+        sides = [(point.x - beside, point.y), (point.x + beside, point.y)]
+        if done:
+            stacked = [(centred, min(label_y for _text, _point_y, label_y in done) - height - gap),
+                       (centred, max(label_y for _text, _point_y, label_y in done) + height + gap)]
+            candidates = [below, above, *sides[::-1], *stacked]
+        else:
+            candidates = [above, below, *sides]
+        for strict in (True, False):
+            place = next((place for place in candidates if fits(
+                (place[0] - half_width, place[1] - half_height, place[0] + half_width, place[1] + half_height),
+                strict)), None)
+            if place is not None:
+                x, y = place
+                placed.append((x - half_width, y - half_height, x + half_width, y + half_height))
+                done.append((point.text, point.y, y))
+                result[index] = place
+                break
+    return result
+
+
+def spread(positions: Sequence[float], distance: float, low: float, high: float) -> list[float]:
+    """``positions`` moved as little as it takes to be ``distance`` apart and between ``low`` and ``high`` (for
+    labels in a column, e.g. the lines' end values), in their order."""
+    order = sorted(range(len(positions)), key=lambda index: positions[index])
+    moved = [0.0] * len(positions)
+    previous = low - distance
+    for index in order:
+        moved[index] = max(positions[index], previous + distance)
+        previous = moved[index]
+    following = high + distance
+    for index in reversed(order):
+        moved[index] = min(moved[index], following - distance)
+        following = moved[index]
+    return moved
 
 
 # --- SVG building -------------------------------------------------------------------------------------------
@@ -351,42 +532,56 @@ def _marker(shape: str, x: float, y: float, colour: str, size: float = 4.5) -> s
 
 # --- horizontal bars ----------------------------------------------------------------------------------------
 
-BAR_WIDTH = 720.0
+BAR_WIDTH = 640.0  # drawn 640 px wide, the text is 13 px; 10 px at 500 px
 BAR_FONT = 13.0
-BAR_ROW = 26.0
+BAR_LINE = 16.0  # the distance between the lines of a wrapped label
+BAR_ROW = 26.0  # a row with a one-line label
 BAR_THICKNESS = 16.0
+BAR_MARGIN = 4.0  # left of the labels
+BAR_GAP = 8.0  # between a label and the axis
+BAR_LABEL_SHARE = 0.45  # of the width, at most, for the labels; longer ones are wrapped
+BAR_LABEL_LINES = 3
 
 
 def bar_chart(rows: Sequence[tuple[str, float | None]], *, id: str, title: str, description: str = "",
               unit: str = "", max_value: float | None = None) -> SafeString:
-    """Horizontal bars, one per ``(label, value)`` row in the order given: the label on the left (shortened with
-    an ellipsis when very long; the full one is the row's tooltip), the value written after the bar's end.
+    """Horizontal bars, one per ``(label, value)`` row in the order given: the label on the left, the value
+    written after the bar's end.
 
-    The scale runs from 0 to ``max_value`` (100 suits percentages), by default the largest value; negative
-    values draw no bar. ``None`` is written as an em dash. ``id`` must be unique on the page (it names the
-    ``<title>`` and ``<desc>``)."""
+    The label column is as wide as the longest label (by a generous estimate of its width, so that no label is
+    cut), up to 45 % of the chart; a longer label is wrapped on up to three lines (the row grows), and only
+    what does not fit even then ends in an ellipsis (the full label is the row's tooltip). The scale runs from 0
+    to ``max_value`` (100 suits percentages), by default the largest value; negative values draw no bar.
+    ``None`` is written as an em dash. ``id`` must be unique on the page (it names the ``<title>`` and
+    ``<desc>``)."""
     values = [value for _label, value in rows]
     texts = [format_value(value, unit) for value in values]
     description = description or _summary([(label, text) for (label, _value), text in zip(rows, texts, strict=True)])
+    value_column = max((text_width(text, BAR_FONT) for text in texts), default=0.0) + 14
     longest_label = max((text_width(label, BAR_FONT) for label, _value in rows), default=0.0)
-    label_column = min(max(longest_label + 10, 60.0), BAR_WIDTH * 0.4)
-    value_column = max((text_width(text, BAR_FONT) for text in texts), default=0.0) + 12
-    plot_left = label_column
-    plot_width = BAR_WIDTH - label_column - value_column - 4
+    label_room = min(max(longest_label, 40.0), BAR_WIDTH * BAR_LABEL_SHARE)
+    label_lines = [wrap(label, BAR_FONT, label_room, BAR_LABEL_LINES) for label, _value in rows]
+    plot_left = BAR_MARGIN + label_room + BAR_GAP
+    plot_width = BAR_WIDTH - plot_left - value_column
     scale_max = max_value if max_value is not None else max((value for value in values if value is not None),
                                                             default=0.0)
     scale_max = scale_max if scale_max and scale_max > 0 else 1.0
     top = 6.0
-    height = top + max(len(rows), 1) * BAR_ROW + 6
+    row_heights = [max(BAR_ROW, len(lines) * BAR_LINE + 10) for lines in label_lines]
+    height = top + (sum(row_heights) if rows else BAR_ROW) + 6
 
     parts = _open(id, "bar", BAR_WIDTH, height, title, description, BAR_FONT)
     parts.append(f'<line x1="{_n(plot_left)}" y1="{_n(top)}" x2="{_n(plot_left)}" '
                  f'y2="{_n(height - 6)}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
-    for index, ((label, value), text) in enumerate(zip(rows, texts, strict=True)):
-        centre = top + index * BAR_ROW + BAR_ROW / 2
+    row_top = top
+    for (label, value), text, lines, row_height in zip(rows, texts, label_lines, row_heights, strict=True):
+        centre = row_top + row_height / 2
+        row_top += row_height
         length = 0.0 if value is None or value <= 0 else min(value / scale_max, 1.0) * plot_width
         parts.append(f'<g class="bar-row"><title>{escape(label)}: {escape(text)}</title>')
-        parts.append(_text(label_column - 8, centre, shorten(label, BAR_FONT, label_column - 10), anchor="end"))
+        for index, line in enumerate(lines):
+            parts.append(_text(plot_left - BAR_GAP, centre + (index - (len(lines) - 1) / 2) * BAR_LINE, line,
+                               anchor="end", extra='class="label"'))
         if length > 0:
             parts.append(f'<rect class="bar" x="{_n(plot_left)}" y="{_n(centre - BAR_THICKNESS / 2)}" '
                          f'width="{_n(max(length, 1.0))}" height="{_n(BAR_THICKNESS)}" fill="{BAR_COLOUR}"/>')
@@ -398,9 +593,10 @@ def bar_chart(rows: Sequence[tuple[str, float | None]], *, id: str, title: str, 
 
 # --- axes shared by the vertical charts ---------------------------------------------------------------------
 
-PLOT_WIDTH = 720.0
+PLOT_WIDTH = 640.0  # drawn 640 px wide, the text is 12–13 px; 10 px at 540 px
 PLOT_HEIGHT = 320.0
-PLOT_FONT = 12.0
+PLOT_FONT = 13.0
+VALUE_FONT = 12.0  # the values written at bars and points
 
 
 @dataclass
@@ -466,7 +662,7 @@ def grouped_bar_chart(categories: Sequence[str], series: Sequence[tuple[str, Seq
             raise ValueError(f"series {name!r} has {len(values)} values for {len(categories)} categories")
     colours = series_colours(len(series))
     numbers = [value for _name, values in series for value in values if value is not None]
-    ticks = nice_ticks(min(0.0, *numbers) if numbers else 0.0, max(numbers, default=0.0) or 1.0)
+    ticks = value_ticks(numbers)
     description = description or _summary(
         [(f"{category}, {name}", format_value(values[index], unit))
          for index, category in enumerate(categories) for name, values in series])
@@ -478,7 +674,7 @@ def grouped_bar_chart(categories: Sequence[str], series: Sequence[tuple[str, Seq
     right = PLOT_WIDTH - 8
     slot = (right - left) / max(len(categories), 1)
     bar_width = slot * 0.8 / max(len(series), 1)
-    value_size = 11.0
+    value_size = VALUE_FONT
     longest_value = max((text_width(format_value(value, unit), value_size) for value in numbers), default=0.0)
     if longest_value <= bar_width + 2:
         value_mode, value_room = "level", value_size + 4
@@ -526,10 +722,14 @@ def grouped_bar_chart(categories: Sequence[str], series: Sequence[tuple[str, Seq
 def line_chart(categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], *, id: str,
                title: str, description: str = "", unit: str = "") -> SafeString:
     """Lines over evenly spaced categories (e.g. months), one per series, with point markers, a legend above and
-    a y axis of four or five round ticks (from 0, or below when values are negative). Series differ by shade,
-    dash and marker shape, so they stay apart in grey. A ``None`` value breaks the line. Values are written at
-    the points when there are at most 12 categories and 2 series (the higher point's above it, the other's below);
-    otherwise only each series' last value, at the line's end."""
+    a y axis of four or five round ticks (from 0, or below when values are negative; whole numbers for counts).
+    Series differ by shade, dash and marker shape, so they stay apart in grey. A ``None`` value breaks the line.
+
+    Values are written at the points when there are at most 12 categories and 2 series, placed by
+    ``place_point_labels``: the higher point's above it, the other's below (or above the first when there is no
+    room below), an equal value only once, nothing over another label or a marker or outside the plot, and no
+    0 on the baseline (a line along the axis says it). With more, only each series' last value is written, at
+    the line's end (once for equal values, moved apart when close)."""
     for name, values in series:
         if len(values) != len(categories):
             raise ValueError(f"series {name!r} has {len(values)} values for {len(categories)} categories")
@@ -539,7 +739,7 @@ def line_chart(categories: Sequence[str], series: Sequence[tuple[str, Sequence[f
     if count >= 2:
         colours = tuple(series_colours(count + 1)[1:])
     numbers = [value for _name, values in series for value in values if value is not None]
-    ticks = nice_ticks(min(0.0, *numbers) if numbers else 0.0, max(numbers, default=0.0) or 1.0)
+    ticks = value_ticks(numbers)
     description = description or _summary(
         [(f"{category}, {name}", format_value(values[index], unit))
          for index, category in enumerate(categories) for name, values in series])
@@ -554,14 +754,18 @@ def line_chart(categories: Sequence[str], series: Sequence[tuple[str, Sequence[f
     legend, legend_height = _legend(legend_entries, x=8, y=4, width=PLOT_WIDTH - 16, size=PLOT_FONT)
     left = _tick_label_width(ticks, unit)
     all_values = len(categories) <= 12 and count <= 2
-    last_texts = [format_value(next((v for v in reversed(values) if v is not None), None), unit)
-                  for _name, values in series]
-    right = PLOT_WIDTH - 8 - (0 if all_values else max((text_width(text, 11) for text in last_texts), default=0) + 8)
+    lasts = [next((index for index in range(len(values) - 1, -1, -1) if values[index] is not None), None)
+             for _name, values in series]
+    last_texts = [format_value(values[last], unit) for (_name, values), last in zip(series, lasts, strict=True)
+                  if last is not None]
+    end_room = max((text_width(text, VALUE_FONT) for text in last_texts), default=0.0) + 12
+    right = PLOT_WIDTH - 8 - (0 if all_values else end_room)
     slot = (right - left) / max(len(categories), 1)
     slanted, category_height = _category_labels(categories, slot)
     top = 4 + legend_height + 22
     height = max(PLOT_HEIGHT, top + 160 + category_height)
     frame = _Frame(left, top, right, height - category_height - 6, ticks)
+    label_area = (frame.left + 1, frame.top - 21, PLOT_WIDTH - 2, frame.bottom - 1)
 
     parts = _open(id, "line", PLOT_WIDTH, height, title, description, PLOT_FONT)
     parts.append(legend)
@@ -569,6 +773,45 @@ def line_chart(categories: Sequence[str], series: Sequence[tuple[str, Sequence[f
 
     def x_of(index: int) -> float:
         return frame.left + (index + 0.5) * slot
+
+    points: list[PointLabel] = []
+    owners: list[int] = []
+    markers: list[tuple[float, float]] = []
+    for series_index, (_name, values) in enumerate(series):
+        for index, value in enumerate(values):
+            if value is None:
+                continue
+            markers.append((x_of(index), frame.y(value)))
+            if value == 0 and ticks[0] == 0:  # on the baseline: the line along the axis says it
+                continue
+            text = format_value(value, unit)
+            points.append(PointLabel(index, x_of(index), frame.y(value), text, text_width(text, VALUE_FONT)))
+            owners.append(series_index)
+    labels: dict[int, list[tuple[float, float, str]]] = {}
+    if all_values:
+        polylines: list[list[tuple[float, float]]] = []
+        for _name, values in series:
+            polylines.append([])
+            for index, value in enumerate(values):
+                if value is None:
+                    polylines.append([])  # a break in the line
+                else:
+                    polylines[-1].append((x_of(index), frame.y(value)))
+        places = place_point_labels(points, height=VALUE_FONT, offset=VALUE_FONT + 2, area=label_area,
+                                    markers=markers, marker=5.5, lines=polylines)
+        for point, owner, place in zip(points, owners, places, strict=True):
+            if place is not None:
+                labels.setdefault(owner, []).append((place[0], place[1], point.text))
+    else:
+        ends = [(series_index, x_of(last) + 9, frame.y(series[series_index][1][last]),
+                 format_value(series[series_index][1][last], unit))
+                for series_index, last in enumerate(lasts) if last is not None]
+        kept = [end for position, end in enumerate(ends)
+                if not any(other[3] == end[3] and abs(other[2] - end[2]) < VALUE_FONT for other in ends[:position])]
+        ys = spread([end[2] for end in kept], VALUE_FONT + 1, label_area[1] + VALUE_FONT / 2,
+                    label_area[3] - VALUE_FONT / 2)
+        for (series_index, x, _y, text), y in zip(kept, ys, strict=True):
+            labels.setdefault(series_index, []).append((x, y, text))
 
     for series_index, ((name, values), colour) in enumerate(zip(series, colours, strict=True)):
         dash = LINE_DASHES[series_index % len(LINE_DASHES)]
@@ -588,21 +831,12 @@ def line_chart(categories: Sequence[str], series: Sequence[tuple[str, Sequence[f
         for index, value in enumerate(values):
             if value is None:
                 continue
-            x, y = x_of(index), frame.y(value)
             text = format_value(value, unit)
             parts.append(f'<g class="point"><title>{escape(categories[index])}, {escape(name)}: {escape(text)}</title>'
-                         f"{_marker(shape, x, y, colour)}</g>")
-            if all_values:
-                others = [other_values[index] for position, (_other_name, other_values) in enumerate(series)
-                          if position != series_index and other_values[index] is not None]
-                above = all(value >= other for other in others)
-                parts.append(_text(x, y - 13 if above else y + 14, text, anchor="middle", size=11,
-                                   extra='class="value"'))
-        if not all_values:
-            last = next((index for index in range(len(values) - 1, -1, -1) if values[index] is not None), None)
-            if last is not None:
-                parts.append(_text(x_of(last) + 9, frame.y(values[last]), format_value(values[last], unit), size=11,
-                                   extra='class="value"'))
+                         f"{_marker(shape, x_of(index), frame.y(value), colour)}</g>")
+        for x, y, text in labels.get(series_index, []):
+            parts.append(_text(x, y, text, anchor="middle" if all_values else "start", size=VALUE_FONT,
+                               extra='class="value"'))
         parts.append("</g>")
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every caller text above went through escape()
@@ -610,9 +844,12 @@ def line_chart(categories: Sequence[str], series: Sequence[tuple[str, Sequence[f
 
 # --- the region map -----------------------------------------------------------------------------------------
 
-MAP_FONT = 16.0
+# The map is 1000 units wide (its outlines fix that): drawn 600 px wide, its values, legend and credit line are
+# still 10 px or more. The values cannot grow much: some regions have little more room than "100.0 %".
+MAP_FONT = 18.0  # the legend
 MAP_VALUE_FONT = 17.0
 MAP_NAME_FONT = 13.0
+MAP_CREDIT_FONT = 17.0
 
 
 def region_map(values: dict[str, float | None], *, id: str, title: str, description: str = "", unit: str = "%",
@@ -655,7 +892,7 @@ def region_map(values: dict[str, float | None], *, id: str, title: str, descript
     legend, legend_height = _legend(swatch_entries, x=10, y=legend_top + legend_title_height,
                                     width=shapes.width - 20, size=MAP_FONT, swatch_width=20)
     credit_y = legend_top + legend_title_height + legend_height + 8
-    height = credit_y + 14
+    height = credit_y + MAP_CREDIT_FONT / 2 + 6
 
     parts = _open(id, "map", shapes.width, height, title, description, MAP_FONT,
                   role="group" if links else "img")
@@ -705,7 +942,7 @@ def region_map(values: dict[str, float | None], *, id: str, title: str, descript
     if legend_title:
         parts.append(_text(10, legend_top + MAP_FONT / 2, legend_title, weight="bold"))
     parts.append(legend)
-    parts.append(_text(shapes.width - 10, credit_y, credit, anchor="end", size=12, fill=MUTED_TEXT_COLOUR,
-                       extra='class="credit"'))
+    parts.append(_text(shapes.width - 10, credit_y, credit, anchor="end", size=MAP_CREDIT_FONT,
+                       fill=MUTED_TEXT_COLOUR, extra='class="credit"'))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every caller text above went through escape()

@@ -47,13 +47,18 @@ from .charts import (  # noqa: E402
     MUTED_TEXT_COLOUR,
     NO_DATA_COLOUR,
     TEXT_COLOUR,
+    PointLabel,
+    fit_text,
     format_tick,
     format_value,
     map_classes,
-    nice_ticks,
+    place_point_labels,
     region_shapes,
     series_colours,
     shorten,
+    spread,
+    value_ticks,
+    wrap_text,
 )
 
 logger = logging.getLogger(__name__)
@@ -136,13 +141,12 @@ def _text_inches(text: str, size: float) -> float:
 @lru_cache(maxsize=1024)
 def _fit(text: str, size: float, width_inches: float) -> str:
     """``text``, cut with an ellipsis if it is wider than ``width_inches`` (cached: the same names come back)."""
-    if measure(text, size) <= width_inches:
-        return text
-    for length in range(len(text) - 1, 0, -1):
-        shortened = text[:length].rstrip() + "\u2026"
-        if measure(shortened, size) <= width_inches:
-            return shortened
-    return text[:1] + "\u2026"
+    return fit_text(text, lambda candidate: measure(candidate, size) <= width_inches)
+
+
+def _wrap(text: str, size: float, width_inches: float, max_lines: int = 3) -> list[str]:
+    """``text`` in at most ``max_lines`` lines no wider than ``width_inches`` (measured with the font)."""
+    return wrap_text(text, lambda candidate: measure(candidate, size) <= width_inches, max_lines)
 
 
 @lru_cache(maxsize=4096)
@@ -170,19 +174,24 @@ def _style_axes(axes, *, left_spine: bool = False) -> None:
 
 def bar_chart_png(rows: Sequence[tuple[str, float | None]], *, title: str, description: str = "", unit: str = "",
                   max_value: float | None = None) -> bytes:
-    """``charts.bar_chart`` as PNG: horizontal bars in the order given, labels on the left, each value written
-    after its bar. 16 cm wide; 8 cm high, or more for over 12 rows (0.55 cm a row). ``description`` is not drawn
-    (it is the image's alternative text, for the caller to set in the document)."""
+    """``charts.bar_chart`` as PNG: horizontal bars in the order given, labels on the left (as wide as the longest,
+    up to 42 % of the width; a longer one wrapped on up to three lines), each value written after its bar. 16 cm
+    wide; 8 cm high, or more for over 12 rows (0.55 cm a row, more for wrapped labels). ``description`` is not
+    drawn (it is the image's alternative text, for the caller to set in the document)."""
     count = max(len(rows), 1)
-    height_cm = max(HEIGHT_CM, 1.6 + 0.55 * count + (0.7 if title else 0))
+    width_inches = WIDTH_CM * CM
+    label_room = min(max((measure(label, FONT_SIZE) for label, _value in rows), default=0.3), width_inches * 0.42)
+    wrapped = [_wrap(label, FONT_SIZE, label_room) for label, _value in rows]
+    lines = max((len(label_lines) for label_lines in wrapped), default=1)
+    row_cm = 0.55 + 0.32 * (lines - 1)
+    height_cm = max(HEIGHT_CM, 1.6 + row_cm * count + (0.7 if title else 0))
     figure = _figure(height_cm)
     plot_top = _title(figure, title)
-    labels = [shorten(label, FONT_SIZE, 40 * FONT_SIZE * 0.56) for label, _value in rows]
+    labels = ["\n".join(label_lines) for label_lines in wrapped]
     values = [value for _label, value in rows]
     texts = [format_value(value, unit) for value in values]
-    width_inches = figure.get_figwidth()
-    label_inches = min(max((measure(label, FONT_SIZE) for label in labels), default=0.3) + 0.12, width_inches * 0.4)
-    value_inches = max((measure(text, FONT_SIZE) for text in texts), default=0.2) + 0.1
+    label_inches = label_room + 0.16
+    value_inches = max((measure(text, FONT_SIZE) for text in texts), default=0.2) + 0.12
     left = label_inches / width_inches
     right = 1 - value_inches / width_inches - 0.01
     axes = figure.add_axes((left, 0.03, right - left, plot_top - 0.05))
@@ -247,17 +256,23 @@ def _check_lengths(categories: Sequence[str], series: Sequence[tuple[str, Sequen
             raise ValueError(f"series {name!r} has {len(values)} values for {len(categories)} categories")
 
 
+def _series_figure(categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], title: str,
+                   unit: str):
+    """The figure, value axes and ticks the grouped-bar and line charts share."""
+    _check_lengths(categories, series)
+    figure = _figure(HEIGHT_CM)
+    plot_top = _title(figure, title)
+    numbers = [value for _name, values in series for value in values if value is not None]
+    ticks = value_ticks(numbers)
+    return figure, _value_axes(figure, plot_top, 1, ticks, unit, categories), plot_top, numbers, ticks
+
+
 def grouped_bar_chart_png(categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], *,
                           title: str, description: str = "", unit: str = "") -> bytes:
     """``charts.grouped_bar_chart`` as PNG, 16 × 8 cm: bars grouped by category, one per series in light to dark
     blue, legend above, values written above the bars (turned upright when the bars are narrower than the text,
     left out when narrower than its height)."""
-    _check_lengths(categories, series)
-    figure = _figure(HEIGHT_CM)
-    plot_top = _title(figure, title)
-    numbers = [value for _name, values in series for value in values if value is not None]
-    ticks = nice_ticks(min(0.0, *numbers) if numbers else 0.0, max(numbers, default=0.0) or 1.0)
-    axes = _value_axes(figure, plot_top, 1, ticks, unit, categories)
+    figure, axes, plot_top, numbers, ticks = _series_figure(categories, series, title, unit)
     colours = series_colours(len(series))
     bar_width = 0.8 / max(len(series), 1)
     slot_inches = axes.get_position().width * figure.get_figwidth() / max(len(categories), 1)
@@ -289,14 +304,10 @@ def grouped_bar_chart_png(categories: Sequence[str], series: Sequence[tuple[str,
 def line_chart_png(categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], *, title: str,
                    description: str = "", unit: str = "") -> bytes:
     """``charts.line_chart`` as PNG, 16 × 8 cm: a line per series, differing by shade, dash and marker shape;
-    ``None`` breaks a line; values written at the points for up to 12 categories and 2 series, else each
-    series' last value at the line's end."""
-    _check_lengths(categories, series)
-    figure = _figure(HEIGHT_CM)
-    plot_top = _title(figure, title)
-    numbers = [value for _name, values in series for value in values if value is not None]
-    ticks = nice_ticks(min(0.0, *numbers) if numbers else 0.0, max(numbers, default=0.0) or 1.0)
-    axes = _value_axes(figure, plot_top, 1, ticks, unit, categories)
+    ``None`` breaks a line; values written at the points for up to 12 categories and 2 series (placed as on the
+    page: no 0 on the baseline, an equal value once, no label over another, a marker or outside the plot),
+    else each series' last value at the line's end."""
+    figure, axes, plot_top, numbers, ticks = _series_figure(categories, series, title, unit)
     count = len(series)
     colours = tuple(series_colours(count + 1)[1:]) if count >= 2 else series_colours(count)
     all_values = len(categories) <= 12 and count <= 2
@@ -308,30 +319,70 @@ def line_chart_png(categories: Sequence[str], series: Sequence[tuple[str, Sequen
                             linestyle=LINE_STYLES[index % len(LINE_STYLES)], marker=MARKERS[index % len(MARKERS)],
                             markersize=4.5, markeredgecolor="white", markeredgewidth=0.6)
         handles.append(line)
-        if all_values:
-            for position, value in enumerate(values):
-                if value is None:
-                    continue
-                others = [other[position] for other_index, (_other, other) in enumerate(series)
-                          if other_index != index and other[position] is not None]
-                above = all(value >= other for other in others)
-                axes.annotate(format_value(value, unit), (position, value), xytext=(0, 6 if above else -7),
-                              textcoords="offset points", ha="center", va="bottom" if above else "top",
-                              fontsize=SMALL_FONT_SIZE, fontfamily=font_family(), color=TEXT_COLOUR,
-                              annotation_clip=False)
-        else:
-            last = next((position for position in range(len(values) - 1, -1, -1) if values[position] is not None), None)
-            if last is not None:
-                axes.annotate(format_value(values[last], unit), (last, values[last]), xytext=(6, 0),
-                              textcoords="offset points", ha="left", va="center", fontsize=SMALL_FONT_SIZE,
-                              fontfamily=font_family(), color=TEXT_COLOUR, annotation_clip=False)
+    lasts = [next((position for position in range(len(values) - 1, -1, -1) if values[position] is not None), None)
+             for _name, values in series]
     if not all_values:  # room on the right for the end values
-        longest = max((_text_inches(format_value(v, unit), SMALL_FONT_SIZE) for v in numbers), default=0)
+        longest = max((measure(format_value(values[last], unit), SMALL_FONT_SIZE)
+                       for (_name, values), last in zip(series, lasts, strict=True) if last is not None), default=0)
         position = axes.get_position()
-        axes.set_position((position.x0, position.y0, position.width - longest / figure.get_figwidth() - 0.01,
+        axes.set_position((position.x0, position.y0, position.width - (longest + 0.1) / figure.get_figwidth(),
                            position.height))
+    _value_labels(figure, axes, series, lasts, ticks, unit, all_values)
     _legend(figure, handles, [name for name, _values in series], plot_top)
     return _png(figure)
+
+
+def _value_labels(figure: Figure, axes, series: Sequence[tuple[str, Sequence[float | None]]],
+                  lasts: Sequence[int | None], ticks: Sequence[float], unit: str, all_values: bool) -> None:
+    """The line chart's values, placed as the SVG's are (``charts.place_point_labels``, in points from the
+    figure's top left): at every point but a 0 on the baseline, or only at the lines' ends."""
+    width, height = figure.get_figwidth() * 72, figure.get_figheight() * 72
+    box = axes.get_position()
+    count = max(len(series[0][1]), 1) if series else 1
+
+    def x_of(position: int) -> float:
+        return (box.x0 + box.width * (position + 0.5) / count) * width
+
+    def y_of(value: float) -> float:
+        return (1 - box.y0 - box.height * (value - ticks[0]) / (ticks[-1] - ticks[0])) * height
+
+    font = {"fontsize": SMALL_FONT_SIZE, "fontfamily": font_family(), "color": TEXT_COLOUR}
+    label_height = SMALL_FONT_SIZE
+    area = (box.x0 * width + 1, (1 - box.y1) * height - 10, width - 2, (1 - box.y0) * height - 1)
+    if not all_values:
+        ends = [(position, last, format_value(values[last], unit)) for position, ((_name, values), last)
+                in enumerate(zip(series, lasts, strict=True)) if last is not None]
+        kept = [end for index, end in enumerate(ends) if not any(
+            other[2] == end[2] and abs(y_of(series[other[0]][1][other[1]]) - y_of(series[end[0]][1][end[1]]))
+            < label_height for other in ends[:index])]
+        ys = spread([y_of(series[position][1][last]) for position, last, _text in kept], label_height + 1,
+                    area[1] + label_height / 2, area[3] - label_height / 2)
+        for (position, last, text), y in zip(kept, ys, strict=True):
+            value = series[position][1][last]
+            axes.annotate(text, (last, value), xytext=(6, y_of(value) - y), textcoords="offset points", ha="left",
+                          va="center", annotation_clip=False, **font)
+        return
+    points, anchors, markers, lines = [], [], [], []
+    for _name, values in series:
+        lines.append([])
+        for position, value in enumerate(values):
+            if value is None:
+                lines.append([])
+                continue
+            markers.append((x_of(position), y_of(value)))
+            lines[-1].append((x_of(position), y_of(value)))
+            if value == 0 and ticks[0] == 0:  # on the baseline
+                continue
+            text = format_value(value, unit)
+            points.append(PointLabel(position, x_of(position), y_of(value), text,
+                                     measure(text, SMALL_FONT_SIZE) * 72 + 1))
+            anchors.append((position, value))
+    places = place_point_labels(points, height=label_height, offset=label_height + 2, area=area, markers=markers,
+                                marker=3.0, lines=lines)
+    for point, anchor, place in zip(points, anchors, places, strict=True):
+        if place is not None:
+            axes.annotate(point.text, anchor, xytext=(place[0] - point.x, point.y - place[1]),
+                          textcoords="offset points", ha="center", va="center", annotation_clip=False, **font)
 
 
 # --- the region map -----------------------------------------------------------------------------------------

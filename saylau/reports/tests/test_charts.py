@@ -8,10 +8,13 @@ import json
 import math
 import re
 import xml.etree.ElementTree as ElementTree
+from pathlib import Path
 
+import matplotlib
 import pytest
 from django.utils import translation
-from PIL import Image
+from matplotlib import text as matplotlib_text
+from PIL import Image, ImageFont
 
 from saylau.reports import charts, images
 
@@ -23,6 +26,24 @@ ISO_CODES = {
 }
 CITIES = {"KZ-71", "KZ-75", "KZ-79"}
 MONTHS = ["Jan", "Feb", "Mar", "Apr"]
+MONTHS_KK = ["Қаң", "Ақп", "Нау", "Сәу", "Мам", "Мау", "Шіл", "Там", "Қыр", "Қаз", "Қар", "Жел"]
+REGIONS_KK = [
+    "Абай облысы", "Ақмола облысы", "Ақтөбе облысы", "Алматы облысы", "Атырау облысы", "Батыс Қазақстан облысы",
+    "Жамбыл облысы", "Жетісу облысы", "Қарағанды облысы", "Қостанай облысы", "Қызылорда облысы",
+    "Маңғыстау облысы", "Павлодар облысы", "Солтүстік Қазақстан облысы", "Түркістан облысы", "Ұлытау облысы",
+    "Шығыс Қазақстан облысы", "Астана қаласы", "Алматы қаласы", "Шымкент қаласы",
+]
+REGIONS_RU = [
+    "Абайская область", "Акмолинская область", "Актюбинская область", "Алматинская область", "Атырауская область",
+    "Западно-Казахстанская область", "Жамбылская область", "Область Жетісу", "Карагандинская область",
+    "Костанайская область", "Кызылординская область", "Мангистауская область", "Павлодарская область",
+    "Северо-Казахстанская область", "Туркестанская область", "Область Ұлытау", "Восточно-Казахстанская область",
+    "город Астана", "город Алматы", "город Шымкент",
+]
+TOPICS_KK = [
+    "Сайлаушылар тізімі", "Қоғаммен байланыс", "Кандидаттар мен партиялық тізімдерді ұсыну және тіркеу",
+    "Дауыс беру күніндегі байқаушылар, сенім білдірілген адамдар және БАҚ", "Сайлау қорлары және қаржыландыру",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -67,6 +88,30 @@ def assert_accessible(root: ElementTree.Element, chart_id: str, title: str, role
     assert desc_element.text
 
 
+def capture_figures(monkeypatch) -> list:
+    """The matplotlib figures the PNG functions draw, kept for a look at their texts and axes."""
+    figures = []
+    encode = images._png
+
+    def keep(figure):
+        figures.append(figure)
+        return encode(figure)
+
+    monkeypatch.setattr(images, "_png", keep)
+    return figures
+
+
+def figure_texts(figure) -> list[str]:
+    found = [text.get_text() for text in figure.findobj(matplotlib_text.Text) if text.get_visible()]
+    return [text for text in found if text]
+
+
+def dejavu_width(text: str, size: float) -> float:
+    """A text's real width in DejaVu Sans (matplotlib's own copy), the widest font a page is likely drawn in."""
+    font = ImageFont.truetype(str(Path(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf")), 100)
+    return font.getlength(text) * size / 100
+
+
 def assert_csp_safe(svg: str) -> None:
     """Nothing that style-src 'self' / script-src 'self' would block, nothing fetched."""
     assert "style=" not in svg and "<style" not in svg
@@ -86,10 +131,30 @@ def test_values_are_formatted_with_grouped_thousands_and_one_decimal_for_percent
     assert charts.format_value(-0.01, "%") == f"0.0{NBSP}%"  # no "-0.0"
 
 
-def test_the_decimal_separator_is_the_active_languages():
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_numbers_have_a_decimal_dot_in_every_language_as_the_tables(language):
+    with translation.override(language):
+        assert charts.format_value(42.26, "%") == f"42.3{NBSP}%"
+        assert charts.format_value(1234.5, "") == f"1{NBSP}234.5"
+        assert charts.format_tick(2.5) == "2.5"
+        svg = charts.region_map({"KZ-43": 60.0, "KZ-11": 100.0}, id="m", title="t", no_data_label="no data")
+        written = texts(parse(svg))
+        assert f"60.0{NBSP}%" in written and f"100.0{NBSP}%" in written
+        assert not any("," in text for text in written)
+        bars = texts(parse(charts.bar_chart([("A", 60.0)], id="b", title="t", unit="%", max_value=100)))
+        assert f"60.0{NBSP}%" in bars
+        line = parse(charts.line_chart(MONTHS, [("A", [0.5, 1.5, 2.25, 3.75])], id="l", title="t"))
+        assert not any("," in text for text in texts(line))
+
+
+def test_png_numbers_have_a_decimal_dot_in_russian(monkeypatch):
+    figures = capture_figures(monkeypatch)
     with translation.override("ru"):
-        assert charts.format_value(42.26, "%") == f"42,3{NBSP}%"
-    assert charts.format_value(42.26, "%") == f"42.3{NBSP}%"
+        images.bar_chart_png([("A", 60.0)], title="", unit="%", max_value=100)
+        images.line_chart_png(MONTHS, [("A", [10.5, 20.5, 30.5, 40.5])], title="")
+    written = [text for figure in figures for text in figure_texts(figure)]
+    assert f"60.0{NBSP}%" in written and "40.5" in written
+    assert not any("," in text for text in written)
 
 
 @pytest.mark.parametrize("low, high", [(0, 1), (0, 7), (0, 42), (0, 100), (0, 99.9), (0, 1234), (0, 15000),
@@ -107,6 +172,40 @@ def test_nice_ticks_are_four_or_five_round_values_covering_the_range(low, high):
 
 def test_nice_ticks_for_percentages_up_to_100():
     assert charts.nice_ticks(0, 100) == [0, 25, 50, 75, 100]
+
+
+@pytest.mark.parametrize("high", [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 13, 25, 40, 42, 99, 1234])
+def test_ticks_of_whole_numbers_are_whole_numbers(high):
+    ticks = charts.value_ticks([0, high])
+    assert all(float(tick).is_integer() for tick in ticks), ticks
+    assert ticks[0] == 0 and ticks[-1] >= high and 2 <= len(ticks) <= 6
+    assert charts.value_ticks([0, 1]) == [0, 1]
+    assert charts.nice_ticks(0, 1) == [0, 0.25, 0.5, 0.75, 1]  # not counts: fractions are fine
+    assert charts.value_ticks([0, 0.5]) == [0, 0.2, 0.4, 0.6]  # not whole numbers: fractions too
+
+
+def tick_labels(root: ElementTree.Element) -> list[str]:
+    group = next(group for group in root.iter(f"{SVG}g") if group.get("class") == "y-ticks")
+    return ["".join(text.itertext()) for text in group.iter(f"{SVG}text")]
+
+
+@pytest.mark.parametrize("counts", [[0, 1, 0, 0], [0, 0, 0, 0], [2, 0, 1, 3], [12, 40, 0, 7]])
+def test_charts_of_counts_have_whole_number_ticks(counts):
+    for svg in (charts.grouped_bar_chart(MONTHS, [("Planned", counts), ("Held", [0, 0, 1, 0])], id="g", title="t"),
+                charts.line_chart(MONTHS, [("2025", counts), ("2024", [0, 0, 1, 0])], id="l", title="t")):
+        labels = tick_labels(parse(svg))
+        assert len(labels) >= 2
+        assert all(label.isdigit() for label in labels), labels
+
+
+def test_png_charts_of_counts_have_whole_number_ticks(monkeypatch):
+    figures = capture_figures(monkeypatch)
+    images.grouped_bar_chart_png(MONTHS, [("Planned", [0, 1, 0, 0]), ("Held", [0, 1, 0, 0])], title="t")
+    images.line_chart_png(MONTHS, [("2025", [0, 1, 1, 1]), ("2024", [0, 0, 0, 1])], title="t")
+    for figure in figures:
+        ticks = figure.axes[0].get_yticks()
+        assert list(ticks) == [0, 1]
+        assert [label.get_text() for label in figure.axes[0].get_yticklabels()] == ["0", "1"]
 
 
 # --- bar chart ----------------------------------------------------------------------------------------------
@@ -172,6 +271,61 @@ def test_an_empty_bar_chart_is_still_a_valid_svg():
     assert_accessible(root, "empty", "Nothing")
 
 
+def test_text_width_is_never_short_of_the_widest_likely_font():
+    for text in [*REGIONS_KK, *REGIONS_RU, *TOPICS_KK, *MONTHS_KK, "North Kazakhstan Region", "ЖШЩЮ МW",
+                 f"100.0{NBSP}%", f"12{NBSP}345", "\u2014"]:
+        assert charts.text_width(text, 13) >= dejavu_width(text, 13), text
+
+
+def view_width(root: ElementTree.Element) -> float:
+    return float(root.get("viewBox").split()[2])
+
+
+@pytest.mark.parametrize("labels", [REGIONS_KK, REGIONS_RU, TOPICS_KK], ids=["kk", "ru", "topics"])
+def test_bar_chart_labels_fit_left_of_the_bars_and_are_not_cut(labels):
+    rows = [(label, 1000 + 37 * index) for index, label in enumerate(labels)]
+    root = parse(charts.bar_chart(rows, id="bars", title="t"))
+    width = view_width(root)
+    size = float(root.get("font-size"))
+    axis = float(next(root.iter(f"{SVG}line")).get("x1"))
+    for row, (label, _value) in zip((g for g in root.iter(f"{SVG}g") if g.get("class") == "bar-row"), rows,
+                                    strict=True):
+        lines = [text for text in row.iter(f"{SVG}text") if text.get("class") == "label"]
+        assert " ".join(text.text for text in lines) == label  # wrapped if need be, never shortened
+        assert row.find(f"{SVG}title").text.startswith(label)
+        for text in lines:
+            x = float(text.get("x"))
+            assert text.get("text-anchor") == "end" and x < axis
+            assert x - charts.text_width(text.text, size) >= 0, text.text  # by the estimate…
+            assert x - dejavu_width(text.text, size) >= 0, text.text  # …and by a real font's metrics
+        value = next(text for text in row.iter(f"{SVG}text") if text.get("class") == "value")
+        assert float(value.get("x")) + charts.text_width(value.text, size) <= width
+    if labels is not TOPICS_KK:  # region names fit on one line
+        assert len([t for t in root.iter(f"{SVG}text") if t.get("class") == "label"]) == len(labels)
+
+
+def effective_sizes(root: ElementTree.Element) -> list[float]:
+    base = float(root.get("font-size"))
+    return [float(text.get("font-size") or base) for text in root.iter(f"{SVG}text")]
+
+
+def test_chart_text_is_readable_at_the_recommended_widths():
+    """12–13 px drawn 640 px wide; 10 px or more at the min-widths recommended for phones (bar 500, grouped bar
+    and line 540, map 600 px)."""
+    bar = parse(charts.bar_chart(list(zip(REGIONS_KK, range(20), strict=True)), id="b", title="t"))
+    series = [("2025", [0, 3, 12, 40, 40, 41, 41, 41, 41, 41, 41, 41]), ("2024", [0] * 12)]
+    grouped = parse(charts.grouped_bar_chart(MONTHS_KK, series, id="g", title="t"))
+    line = parse(charts.line_chart(MONTHS_KK, series, id="l", title="t"))
+    region_map = parse(charts.region_map({"KZ-43": 42.0}, id="m", title="t", legend_title="Trained, %",
+                                         no_data_label="no data"))
+    for root, min_width in ((bar, 500), (grouped, 540), (line, 540), (region_map, 600)):
+        sizes = effective_sizes(root)
+        assert min(sizes) * min_width / view_width(root) >= 10, root.get("id")
+    for root in (bar, grouped, line):
+        sizes = effective_sizes(root)
+        assert 12 <= min(sizes) * 640 / view_width(root) and max(sizes) * 640 / view_width(root) <= 13.5
+
+
 # --- grouped bars and lines ---------------------------------------------------------------------------------
 
 
@@ -212,6 +366,102 @@ def test_line_chart_has_a_line_per_series_markers_and_a_break_at_none():
     assert f"80.0{NBSP}%" in written and f"35.0{NBSP}%" in written
     tick_labels = [t for t in written if t.endswith("%") and "." not in t]
     assert 4 <= len(tick_labels) <= 6
+
+
+def value_boxes(root: ElementTree.Element) -> list[tuple[str, float, float, float, float]]:
+    """The written values of a line chart (text, left, top, right, bottom), by the width estimate."""
+    boxes = []
+    for text in root.iter(f"{SVG}text"):
+        if text.get("class") != "value":
+            continue
+        x, y, size = float(text.get("x")), float(text.get("y")), float(text.get("font-size"))
+        width = charts.text_width(text.text, size)
+        left = x - width / 2 if text.get("text-anchor") == "middle" else x
+        boxes.append((text.text, left, y - size / 2, left + width, y + size / 2))
+    return boxes
+
+
+def baseline(root: ElementTree.Element) -> float:
+    group = next(group for group in root.iter(f"{SVG}g") if group.get("class") == "y-ticks")
+    return float(next(text for text in group.iter(f"{SVG}text") if text.text == "0").get("y"))
+
+
+def test_line_chart_writes_no_zero_on_the_baseline():
+    series = [("2025", [0, 0, 12, 45, 120, 300, 300, 300, 310, 310, 310, 310]), ("2024", [0] * 12)]
+    root = parse(charts.line_chart(MONTHS_KK, series, id="zeros", title="t"))
+    written = [box[0] for box in value_boxes(root)]
+    assert "0" not in written
+    assert {"12", "45", "120", "300", "310"} <= set(written)
+    assert "0" in tick_labels(root)  # the axis still says where 0 is
+    bottom = baseline(root)
+    assert all(box[4] <= bottom for box in value_boxes(root))  # above the axis, clear of the month names
+    points = [group for group in root.iter(f"{SVG}g") if group.get("class") == "point"]
+    assert len(points) == 24  # every point is still drawn
+
+
+def test_line_chart_writes_equal_values_once_and_keeps_labels_apart_and_inside():
+    this_year = [0, 0, 12, 45, 120, 300, 300, 300, 310, 310, 310, 310]
+    last_year = [0, 0, 0, 40, 118, 300, 305, 305, 305, 305, 305, 305]
+    root = parse(charts.line_chart(MONTHS_KK, [("2025", this_year), ("2024", last_year)], id="two", title="t"))
+    boxes = value_boxes(root)
+    written = [box[0] for box in boxes]
+    assert written.count("300") == 3  # June once (both 300), July and August 2025
+    assert written.count("305") == 6 and written.count("310") == 4
+    assert {"118", "120", "40", "45"} <= set(written)
+    for index, first in enumerate(boxes):
+        for second in boxes[index + 1:]:
+            apart = (first[3] <= second[1] or second[3] <= first[1] or first[4] <= second[2]
+                     or second[4] <= first[2])
+            assert apart, (first, second)
+    width, height = view_width(root), float(root.get("viewBox").split()[3])
+    bottom = baseline(root)
+    for _text, left, top, right, lower in boxes:
+        assert 0 <= left and right <= width and 0 <= top and lower <= bottom <= height
+
+
+def test_line_chart_close_values_near_the_baseline_are_stacked_above():
+    root = parse(charts.line_chart(MONTHS, [("A", [2, 300, 300, 300]), ("B", [1, 100, 100, 100])], id="near",
+                                   title="t"))
+    boxes = {box[0]: box for box in value_boxes(root)}
+    assert "2" in boxes and "1" in boxes  # no room below the 1: both above, one over the other
+    assert boxes["2"][4] <= boxes["1"][2] or boxes["1"][4] <= boxes["2"][2]
+    assert max(boxes["1"][4], boxes["2"][4]) <= baseline(root)
+
+
+def test_line_chart_end_values_of_equal_series_are_written_once():
+    months = [f"2024-{month:02}" for month in range(1, 25)]
+    root = parse(charts.line_chart(months, [("A", list(range(24))), ("B", list(range(24))),
+                                            ("C", [value + 1 for value in range(24)])], id="ends", title="t"))
+    boxes = value_boxes(root)
+    assert sorted(box[0] for box in boxes) == ["23", "24"]
+    assert boxes[0][4] <= boxes[1][2] or boxes[1][4] <= boxes[0][2]  # 23 and 24 moved apart
+
+
+def test_png_line_chart_writes_values_as_the_svg_does(monkeypatch):
+    figures = capture_figures(monkeypatch)
+    this_year = [0, 0, 12, 45, 120, 300, 300, 300, 310, 310, 310, 310]
+    last_year = [0, 0, 0, 40, 118, 300, 305, 305, 305, 305, 305, 305]
+    images.line_chart_png(MONTHS_KK, [("2025", this_year), ("2024", last_year)], title="")
+    (figure,) = figures
+    annotations = [child.get_text() for child in figure.axes[0].texts]
+    assert "0" not in annotations
+    assert annotations.count("300") == 3 and annotations.count("305") == 6 and annotations.count("310") == 4
+    renderer = figure.canvas.get_renderer()
+    extents = [child.get_window_extent(renderer) for child in figure.axes[0].texts]
+    for index, first in enumerate(extents):
+        for second in extents[index + 1:]:
+            assert not first.overlaps(second)
+    plot = figure.axes[0].get_window_extent(renderer)
+    assert all(extent.y0 >= plot.y0 and extent.x1 <= figure.bbox.x1 for extent in extents)
+
+
+def test_place_point_labels_and_spread():
+    points = [charts.PointLabel(0, 50, 100, "7", 10), charts.PointLabel(0, 50, 100, "7", 10),
+              charts.PointLabel(0, 50, 104, "6", 10)]
+    places = charts.place_point_labels(points, height=12, offset=14, area=(0, 0, 200, 200))
+    assert places[0] == (50, 86) and places[1] is None and places[2] == (50, 118)
+    assert charts.spread([10, 11, 50], 12, 0, 100) == [10, 22, 50]
+    assert charts.spread([95, 96], 12, 0, 100) == [88, 100]
 
 
 # --- the region map -----------------------------------------------------------------------------------------
@@ -278,6 +528,28 @@ def test_region_map_links_regions_to_their_drill_down():
     assert "&amp;kind=all" in svg
     without = parse(charts.region_map({"KZ-43": 42.0}, id="plain", title="t"))
     assert not list(without.iter(f"{SVG}a"))
+
+
+def legend_entries(root: ElementTree.Element) -> list[tuple[str, str]]:
+    legend = next(group for group in root.iter(f"{SVG}g") if group.get("class") == "legend")
+    return [(entry.find(f"{SVG}rect").get("fill"), entry.find(f"{SVG}text").text)
+            for entry in legend.findall(f"{SVG}g")]
+
+
+def test_region_map_legend_has_the_grey_swatch_when_a_region_has_no_value():
+    values = {code: 50.0 for code in ISO_CODES}
+    values["KZ-62"] = None
+    with_gap = legend_entries(parse(charts.region_map(values, id="gap", title="t", no_data_label="no data")))
+    assert with_gap[-1] == (charts.NO_DATA_COLOUR, "no data")
+    assert len(with_gap) == 6
+    missing = legend_entries(parse(charts.region_map({"KZ-43": 50.0}, id="few", title="t", no_data_label="no data")))
+    assert (charts.NO_DATA_COLOUR, "no data") in missing  # a region left out of ``values`` counts as no value
+    values["KZ-62"] = 10.0
+    complete = legend_entries(parse(charts.region_map(values, id="full", title="t", no_data_label="no data")))
+    assert charts.NO_DATA_COLOUR not in {fill for fill, _label in complete}
+    values["KZ-62"] = None
+    unnamed = legend_entries(parse(charts.region_map(values, id="unnamed", title="t")))
+    assert charts.NO_DATA_COLOUR not in {fill for fill, _label in unnamed}
 
 
 def test_region_map_writes_names_when_asked():
