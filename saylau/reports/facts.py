@@ -288,6 +288,37 @@ def _matching_entry_tests(exam: np.ndarray, person: np.ndarray, pre_exam: np.nda
     return np.where(found, order[where] if len(order) else -1, -1).astype(np.int32)
 
 
+def fingerprint(*, today: datetime.date | None = None) -> list:
+    """A cheap summary of everything the facts are read from (a few index lookups and counts): when it has not
+    changed since the last snapshot, the worker does not rebuild. Service writes are audited (the newest audit
+    entry); check-ins, enrolments, attempts, grading, certificates, verifications, course progress and
+    memberships are also counted directly, for the writes that bypass the services (bulk loads); the day is part
+    of it (current memberships and "behind schedule" depend on it)."""
+    from django.db.models import Max
+
+    from saylau.core.models import AuditEntry
+
+    def summary(queryset, *fields) -> list:
+        aggregates = {"n": Count("*"), **{f"max_{f}": Max(f) for f in fields}}
+        return [str(value) for value in queryset.aggregate(**aggregates).values()]
+
+    return [
+        (today or timezone.localdate()).isoformat(),
+        *summary(AuditEntry.objects.all(), "id"),
+        *summary(Attendance.objects.all(), "id"),
+        *summary(Enrolment.objects.all(), "id"),
+        *summary(Event.objects.all(), "id"),
+        *summary(Attempt.objects.filter(status=AttemptStatus.SUBMITTED), "submitted_at"),
+        *summary(AttemptItem.objects.filter(graded_at__isnull=False), "graded_at"),
+        *summary(Certificate.objects.all(), "id", "revoked_on"),
+        *summary(Certificate.objects.filter(revoked_on__isnull=False)),
+        *summary(VerificationCheck.objects.all(), "id"),
+        *summary(CourseEnrolment.objects.all(), "id", "last_activity_at", "completed_at"),
+        *summary(Membership.objects.all(), "id", "term_end"),
+        *summary(CoverageTarget.objects.all(), "id"),
+    ]
+
+
 def _audience_scope() -> dict:
     """For each audience of commission members: the commission levels and positions it covers."""
     return {code: [[_index(COMMISSION_LEVELS, level) for level in levels], [_index(POSITIONS, p) for p in positions]]

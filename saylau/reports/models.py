@@ -11,6 +11,8 @@ class Snapshot(models.Model):
     built_at = models.DateTimeField(_("built at"), db_index=True)
     build_ms = models.PositiveIntegerField(_("build time (ms)"), default=0)
     data = models.BinaryField(_("data"))  # numpy arrays, np.savez (facts.Facts.to_bytes)
+    # facts.fingerprint() when the facts were read: the worker skips a rebuild while it is unchanged.
+    fingerprint = models.JSONField(default=list)
 
     class Meta:
         verbose_name = _("report snapshot")

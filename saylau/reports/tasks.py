@@ -1,9 +1,10 @@
 from django_tasks import task
 
-from .services import refresh_snapshot
+from .services import refresh_if_changed
 
 
 @task()
-def refresh_figures() -> int:
-    """The worker rebuilds the reports' snapshot every minute (``core.schedule``)."""
-    return refresh_snapshot().pk
+def refresh_figures() -> int | None:
+    """Every minute (``core.schedule``): the reports' snapshot rebuilt if its sources have changed."""
+    snapshot = refresh_if_changed()
+    return snapshot.pk if snapshot else None

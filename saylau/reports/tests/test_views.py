@@ -174,8 +174,37 @@ def test_a_snapshot_is_built_when_there_is_none(report_world):
         "person_id", "session__event_id").distinct().count()
 
 
-def test_the_worker_task_refreshes(report_world):
+def test_the_worker_rebuilds_only_when_a_source_has_changed(report_world):
     from saylau.reports.tasks import refresh_figures
 
-    refresh_figures.call()
+    first = refresh_figures.call()
     assert Snapshot.objects.count() == 1
+    assert refresh_figures.call() is None  # nothing changed: no rebuild
+    attend(report_world.e2.day_sessions[0], report_world.pec3_chair)
+    second = refresh_figures.call()
+    assert second and second != first
+    assert refresh_figures.call() is None
+
+
+@pytest.mark.parametrize("change", ["event_edited", "membership_ended", "certificate_revoked", "new_day"])
+def test_the_fingerprint_sees_each_kind_of_change(report_world, change):
+    import datetime
+
+    from saylau.certificates.models import Certificate
+    from saylau.commissions.models import Membership
+    from saylau.reports import facts
+    from saylau.training.models import Event
+
+    before = facts.fingerprint(today=datetime.date(2025, 12, 1))
+    today = datetime.date(2025, 12, 1)
+    if change == "event_edited":  # through the service, which audits it
+        from saylau.training import services as training
+
+        training.event_update(by=report_world.admin, event=Event.objects.get(pk=report_world.e1.pk), level="regional")
+    elif change == "membership_ended":
+        Membership.objects.filter(person=report_world.member3).update(term_end=datetime.date(2025, 11, 30))
+    elif change == "certificate_revoked":
+        Certificate.objects.filter(pk=report_world.cert1.pk).update(revoked_on=datetime.date(2025, 5, 1))
+    else:
+        today = datetime.date(2025, 12, 2)
+    assert facts.fingerprint(today=today) != before
