@@ -108,12 +108,17 @@ def distinct_sorted(values: np.ndarray) -> int:
     return int(np.count_nonzero(np.diff(values))) + 1 if len(values) else 0
 
 
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array (a pass over it, where ``np.unique`` would sort it again)."""
+    return values[np.diff(values, prepend=values[:1] - 1) != 0] if len(values) else values
+
+
 def _distinct_by(persons: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
     """Distinct people per group (``persons`` sorted; every subset of it stays sorted)."""
     counts = np.zeros(n, dtype=np.int64)
-    for group in np.unique(groups):
-        if 0 <= group < n:
-            counts[group] = distinct_sorted(persons[groups == group])
+    present = np.bincount(groups[(groups >= 0) & (groups < n)].astype(np.int64), minlength=n)
+    for group in np.flatnonzero(present):
+        counts[group] = distinct_sorted(persons[groups == group])
     return counts
 
 
@@ -302,7 +307,7 @@ def cumulative_by_month(facts: Facts, flt: Filter) -> list[int]:
 
 def trained_people(facts: Facts, flt: Filter) -> np.ndarray:
     """Distinct people covered in the period under the level and audience filters, wherever they trained."""
-    return np.unique(facts.pe_person[attendance_mask(facts, flt, by_region=False)])
+    return unique_sorted(facts.pe_person[attendance_mask(facts, flt, by_region=False)])
 
 
 def _members_in_scope(facts: Facts, flt: Filter) -> np.ndarray:
@@ -413,17 +418,19 @@ def tests(facts: Facts, flt: Filter, *, weakest: int = 5) -> dict:
     mask = _test_mask(facts, flt)
     rate, passed, taken = pass_rate(facts, mask)
     gains = pre_post(facts, mask)
-    topic_rows = mask[facts.t_attempt] & (facts.t_topic >= 0)
-    n_topics = len(facts.meta["topics"])
-    points = np.bincount(facts.t_topic[topic_rows], weights=facts.t_points[topic_rows], minlength=n_topics)
-    maxima = np.bincount(facts.t_topic[topic_rows], weights=facts.t_max[topic_rows], minlength=n_topics)
+    regions = facts.meta["regions"]
+    n_regions, n_topics = len(regions), len(facts.meta["topics"])
+    region = np.where(facts.a_region >= 0, facts.a_region, n_regions)  # the last bin: no region
+    # Points per region and topic in one pass over the (millions of) topic rows; the country is their sum.
+    rows = np.flatnonzero(mask[facts.t_attempt] & (facts.t_topic >= 0))
+    cell = region[facts.t_attempt[rows]].astype(np.int64) * n_topics + facts.t_topic[rows]
+    size = (n_regions + 1) * n_topics
+    cell_points = np.bincount(cell, weights=facts.t_points[rows], minlength=size).reshape(n_regions + 1, n_topics)
+    cell_max = np.bincount(cell, weights=facts.t_max[rows], minlength=size).reshape(n_regions + 1, n_topics)
+    points, maxima = cell_points.sum(axis=0), cell_max.sum(axis=0)
     topics = sorted(({"topic": facts.meta["topics"][i], "percent": round(float(100 * points[i] / maxima[i]), 1),
                       "answers_max": round(float(maxima[i]), 1)} for i in range(n_topics) if maxima[i] > 0),
                     key=lambda row: (row["percent"], row["topic"]))
-    regions = facts.meta["regions"]
-    n_regions = len(regions)
-    region = np.where(facts.a_region >= 0, facts.a_region, n_regions)  # the last bin: no region
-
     def per_region(rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         return np.bincount(region[rows], weights=None if weights is None else weights[rows], minlength=n_regions + 1)
 
@@ -445,10 +452,6 @@ def tests(facts: Facts, flt: Filter, *, weakest: int = 5) -> dict:
         by_region.append({"region": iso, "tests": int(results[i]), "graded": int(graded_n[i]),
                           "pass_rate": round(100 * passed_n[i] / graded_n[i], 1) if graded_n[i] else None,
                           "average_gain": gain, "mean_percent": round(float(percent_sum[i] / results[i]), 1)})
-    cell = region[facts.t_attempt[topic_rows]].astype(np.int64) * n_topics + facts.t_topic[topic_rows]
-    size = (n_regions + 1) * n_topics
-    cell_points = np.bincount(cell, weights=facts.t_points[topic_rows], minlength=size).reshape(n_regions + 1, n_topics)
-    cell_max = np.bincount(cell, weights=facts.t_max[topic_rows], minlength=size).reshape(n_regions + 1, n_topics)
     heat = []
     for i, iso in enumerate(regions):
         cells = {facts.meta["topics"][t]: round(float(100 * cell_points[i, t] / cell_max[i, t]), 1)
