@@ -66,6 +66,7 @@ bench: install-dev
 	$(PY) bench/item_statistics.py
 	$(PY) bench/certificates.py
 	$(PY) bench/courses.py
+	$(PY) bench/reports.py
 
 # Regenerate the lock files (needs network): uv resolves, pip installs with --require-hashes.
 lock:
