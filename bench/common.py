@@ -425,3 +425,18 @@ def write_report(results: dict, output: str, report_text: str, *, strict: bool) 
     missed = [target for target in results.get("targets", []) if target["pass"] is False]
     return 1 if strict and missed else 0
 
+
+
+def login_headers(base: str, users) -> tuple:
+    """For each of ``users`` (demo logins), a token and a session: ``bearer(user)`` and ``session(user)`` give the
+    headers of a request as that user."""
+    tokens = {user: api_token(base, user) for user in users}
+    cookies = {user: session_cookie(base, user) for user in users}
+
+    def bearer(user: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens[user]}"}
+
+    def session(user: str) -> dict[str, str]:
+        return {"Cookie": cookies[user]}
+
+    return bearer, session

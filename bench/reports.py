@@ -90,13 +90,13 @@ from common import (
     ROOT,
     RequestFailed,
     Server,
-    api_token,
     bench_env,
     fetch,
     fmt_ms,
     free_port,
     http_table,
     log,
+    login_headers,
     machine,
     manage,
     measure_scenarios,
@@ -1130,15 +1130,7 @@ def main_inner(args: argparse.Namespace) -> int:
             log(f"starting gunicorn without the worker on {server.base} (WEB_CONCURRENCY={args.workers})")
             server.start()
             base = server.base
-            users = ("admin", "coordinator")
-            tokens = {user: api_token(base, user) for user in users}
-            cookies = {user: session_cookie(base, user) for user in users}
-
-            def bearer(user):
-                return {"Authorization": f"Bearer {tokens[user]}"}
-
-            def session(user):
-                return {"Cookie": cookies[user]}
+            bearer, session = login_headers(base, ("admin", "coordinator"))
 
             def info(body: bytes) -> dict:
                 return {"bytes": len(body)}

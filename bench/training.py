@@ -42,11 +42,11 @@ from common import (
     ROOT,
     RequestFailed,
     Server,
-    api_token,
     bench_env,
     free_port,
     http_table,
     log,
+    login_headers,
     machine,
     manage,
     measure_scenarios,
@@ -54,7 +54,6 @@ from common import (
     postgres_version,
     prepare_database,
     run_on_postgres,
-    session_cookie,
     setup_django,
     vacuum_analyze,
     write_report,
@@ -377,15 +376,7 @@ def main_inner(args: argparse.Namespace) -> int:
             log(f"starting the server on {server.base} (WEB_CONCURRENCY={args.workers})")
             server.start()
             base = server.base
-            users = ("admin", "coordinator")
-            tokens = {user: api_token(base, user) for user in users}
-            cookies = {user: session_cookie(base, user) for user in users}
-
-            def bearer(user):
-                return {"Authorization": f"Bearer {tokens[user]}"}
-
-            def session(user):
-                return {"Cookie": cookies[user]}
+            bearer, session = login_headers(base, ("admin", "coordinator"))
 
             month, region = args.month, args.region
             scenarios = [
