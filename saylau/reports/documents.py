@@ -14,7 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saylau.training.models import EventStatus, Organisation
+from saylau.training.models import Event, EventStatus, Organisation
 
 from . import images
 from .figures import Filter
@@ -130,8 +130,6 @@ def dashboard_document(figures: dict, flt: Filter, as_of: datetime.datetime) -> 
 
 def partners(flt: Filter) -> list[tuple[str, int]]:
     """Partner organisations of the events held in the period (in the region, if one is set), by events."""
-    from saylau.training.models import Event
-
     low, high = flt.dates()
     events = Event.objects.filter(starts_on__range=(low, high), status=EventStatus.HELD)
     if flt.region:

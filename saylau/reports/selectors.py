@@ -7,7 +7,6 @@ import datetime
 import threading
 
 import numpy as np
-from django.utils import timezone
 
 from . import figures
 from .facts import Facts
@@ -37,24 +36,14 @@ def current_facts() -> tuple[Facts, datetime.datetime]:
         return _loaded[2], _loaded[1]
 
 
-def default_year() -> int:
-    return timezone.localdate().year
-
-
-def dashboard(user, flt: Filter) -> tuple[Filter, dict, datetime.datetime]:
-    flt = scoped_filter(user, flt)
-    facts, as_of = current_facts()
-    return flt, figures.dashboard(facts, flt), as_of
-
-
 def summary(user, flt: Filter) -> tuple[Filter, dict, datetime.datetime]:
     flt = scoped_filter(user, flt)
     facts, as_of = current_facts()
     return flt, figures.summary(facts, flt), as_of
 
 
-def page_of(ids: np.ndarray, page: int, per_page: int = 50) -> tuple[list[int], int]:
-    """One page of a list of ids and the number of pages."""
+def page_of(ids: np.ndarray, page: int, per_page: int = 50) -> tuple[list[int], int, int]:
+    """One page of a list of ids, the page's number (within the pages there are) and the number of pages."""
     pages = max(1, -(-len(ids) // per_page))
     page = min(max(page, 1), pages)
-    return [int(i) for i in ids[(page - 1) * per_page: page * per_page]], pages
+    return [int(i) for i in ids[(page - 1) * per_page: page * per_page]], page, pages

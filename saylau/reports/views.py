@@ -160,8 +160,7 @@ def _list_page(request, table_for_page, ids: np.ndarray, *, title: str, flt: Fil
         if export == "csv":
             return _download(exports.csv(table), "text/csv; charset=utf-8", f"{kind}-{flt.year}.csv")
         return _download(exports.xlsx([table], heading=title), exports.XLSX_TYPE, f"{kind}-{flt.year}.xlsx")
-    page_ids, pages = page_of(ids, _int(request.GET.get("page"), 1), PER_PAGE)
-    page = min(max(_int(request.GET.get("page"), 1), 1), pages)
+    page_ids, page, pages = page_of(ids, _int(request.GET.get("page"), 1), PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
