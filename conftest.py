@@ -44,9 +44,11 @@ def _no_leaks_between_tests():
     from django.utils import translation
 
     from saylau.assessment.attempts import forget_frozen_items
+    from saylau.training import reach
 
     translation.deactivate()
     forget_frozen_items()  # ids come back after each test's rollback
+    reach.forget()
 
 
 @pytest.fixture

@@ -400,3 +400,24 @@ class CoverageTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.region} {self.audience}: {self.target}"
+
+
+class EventRevision(models.Model):
+    """A number that changes whenever an event's enrolments or check-ins change (or its sessions move).
+
+    Written only by database triggers (migration 0005), whatever writes the rows: services, bulk loads, the admin,
+    raw SQL. Readers keep what they counted per (event, revision) and count again only the events whose revision
+    moved (``training.reach``). On PostgreSQL a revision is drawn from one sequence, so a number is never given
+    twice, even to an event id that comes back after a database reset. No foreign key: the triggers of rows
+    deleted with their event may touch it after the event is gone, and a leftover row is harmless.
+    """
+
+    event_id = models.BigIntegerField(primary_key=True)
+    revision = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("event revision")
+        verbose_name_plural = _("event revisions")
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.revision}"

@@ -7,23 +7,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import connection
-from django.db.models import Aggregate, Count, F, Lookup, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import Count, Q, QuerySet, TextField, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from saylau.commissions.models import Commission, Membership
 from saylau.core.i18n import localized
 
+from . import reach
 from .models import (
     Attendance,
     Audience,
     CoverageTarget,
-    Enrolment,
-    EnrolmentStatus,
     Event,
     EventStatus,
     EventTrainer,
-    Session,
     TrainingLevel,
 )
 from .scoping import events_visible_to
@@ -71,36 +69,6 @@ def status_from_events(statuses: list[str]) -> str:
 # --- The cascade ------------------------------------------------------------------------------
 
 
-class _AnyOf(Lookup):
-    """``field = ANY(%s)`` with the ids as one array parameter (PostgreSQL). A national cascade holds 2,000
-    events: the same query with ``IN (…)`` and 2,000 literals took 10 ms longer (measured, docs/benchmarks.md)."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::bigint[])", [*params, "{" + ",".join(str(int(pk)) for pk in self.rhs) + "}"]
-
-
-def _among(field: str, ids: list[int]):
-    """A filter: ``field`` is one of ``ids``."""
-    if connection.vendor == "postgresql":
-        return _AnyOf(F(field), ids)
-    return Q(**{f"{field}__in": ids})
-
-
-class _JoinedIds(Aggregate):
-    """The ids of a group as one text value, "3,17,42": one row per event rather than one per check-in (a
-    national cascade has 280,000; as rows they take over 100 ms more to fetch)."""
-
-    template = "STRING_AGG(CAST(%(expressions)s AS text), ',')"
-    output_field = TextField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template="GROUP_CONCAT(%(expressions)s, ',')", **extra_context)
-
-
 @dataclass(slots=True)
 class CascadeEvent:
     """What the cascade shows of an event (a national tree holds thousands: no model instances)."""
@@ -113,7 +81,7 @@ class CascadeEvent:
     starts_on: datetime.date
     ends_on: datetime.date
     status: str
-    enrolled: int | None = None  # enrolments with the status "enrolled"
+    revision: int = 0  # training.reach: what has been counted of it is still right while this stays
 
     FIELDS = ("pk", "parent_id", "title_kk", "title_ru", "level", "starts_on", "ends_on", "status")
 
@@ -157,20 +125,17 @@ class CascadeNode:
 
 def _cascade_events(user, root: Event) -> list[CascadeEvent]:
     """``root`` and the events below it that the user may see, depth first, children by date: the events of
-    any subtree are consecutive. One query per level of the tree, each event with its enrolment count."""
-    enrolled = (Enrolment.objects.filter(event_id=OuterRef("pk"), status=EnrolmentStatus.ENROLLED).order_by()
-                .values("event_id").annotate(n=Count("*")).values("n"))
-
+    any subtree are consecutive. One query per level of the tree, each event with its revision."""
     def level(qs: QuerySet[Event]) -> list[CascadeEvent]:
-        rows = qs.annotate(enrolled_n=Subquery(enrolled)).order_by("starts_on", "pk")
-        return [CascadeEvent(*row) for row in rows.values_list(*CascadeEvent.FIELDS, "enrolled_n")]
+        rows = qs.annotate(revision=reach.revision_of_event()).order_by("starts_on", "pk")
+        return [CascadeEvent(*row) for row in rows.values_list(*CascadeEvent.FIELDS, "revision")]
 
     visible = events_visible_to(user)
     (top,) = level(Event.objects.filter(pk=root.pk))
     children = defaultdict(list)
     parents = [top]
     while parents:
-        parents = level(visible.filter(_among("parent_id", [event.pk for event in parents])))
+        parents = level(visible.filter(reach.among("parent_id", [event.pk for event in parents])))
         for event in parents:
             children[event.parent_id].append(event)
     events, stack = [], [top]
@@ -181,62 +146,26 @@ def _cascade_events(user, root: Event) -> list[CascadeEvent]:
     return events
 
 
-def _people_reached(events: list[CascadeEvent]) -> tuple[np.ndarray, np.ndarray]:
-    """For each of ``events`` (depth first, as ``_cascade_events`` gives them): the distinct people who
-    attended it, and those who attended it or an event below it.
-
-    A person who attended several events of a subtree counts once in it. Sets of ids merged up the tree took
-    70 ms for the national cascade (each id copied once per level); here the check-ins are sorted once by
-    (person, position of the event) and, since a subtree is a run of consecutive positions, the check-ins of
-    one person in one subtree are consecutive: for each depth, count the runs per ancestor at that depth.
-    """
-    n = len(events)
-    position = {event.pk: i for i, event in enumerate(events)}
-    # ancestors[d, i]: the position of the ancestor at depth d of event i (i itself at its own depth), or -1.
-    paths = [[0]]
-    for i, event in enumerate(events[1:], 1):
-        paths.append([*paths[position[event.parent_id]], i])
-    ancestors = np.full((max(map(len, paths)), n), -1, dtype=np.int64)
-    for i, path in enumerate(paths):
-        ancestors[: len(path), i] = path
-
-    rows = (Attendance.objects.filter(_among("session__event_id", list(position))).order_by()
-            .values("session__event_id").annotate(people=_JoinedIds("person_id"))
-            .values_list("session__event_id", "people"))
-    where, people = [], []
-    for event_id, ids in rows:
-        where.append(position[event_id])
-        people.append(ids)
-    people_ids = np.fromstring(",".join(people), dtype=np.int64, sep=",")  # one C call for 280,000 ids
-    event_of = np.repeat(np.array(where, dtype=np.int64), [ids.count(",") + 1 for ids in people])
-
-    key = np.sort(people_ids * n + event_of)  # by person, then by position
-    person, event_of = np.divmod(key, n)
-    new_person = np.diff(person, prepend=-1) != 0
-    attended = np.bincount(event_of[np.diff(key, prepend=-1) != 0], minlength=n)
-    reached = np.zeros(n, dtype=np.int64)
-    for ancestor_at_depth in ancestors:
-        ancestor = ancestor_at_depth[event_of]
-        first = (new_person | (np.diff(ancestor, prepend=-1) != 0)) & (ancestor >= 0)
-        reached += np.bincount(ancestor[first], minlength=n)
-    return attended, reached
-
-
 def cascade(user, root: Event) -> CascadeNode:
     """The tree of events below ``root`` (as far as the user may see), with the distinct people reached per
     subtree. Built for national scale (2,000 events, 280,000 check-ins): one query per level, one for the
-    trainers, one for the attendees (one row per event); the counting in numpy."""
+    trainers; enrolments and check-ins only of events that changed since this process last counted them
+    (``training.reach``: one query each), the counting in numpy."""
     events = _cascade_events(user, root)
     trainers = defaultdict(list)
     for event_id, surname, first_name in (
-        EventTrainer.objects.filter(_among("event_id", [event.pk for event in events]))
+        EventTrainer.objects.filter(reach.among("event_id", [event.pk for event in events]))
         .values_list("event_id", "person__surname", "person__first_name").order_by("person__surname")
     ):
         trainers[event_id].append(f"{surname} {first_name}")
-    attended, reached = _people_reached(events)
+    position = {event.pk: i for i, event in enumerate(events)}
+    parents = np.array([position.get(event.parent_id, -1) if i else -1 for i, event in enumerate(events)],
+                       dtype=np.int64)
+    of_event, attended, reached = reach.tree_counts({event.pk: event.revision for event in events}, parents)
     nodes = {}
     for i, event in enumerate(events):
-        nodes[event.pk] = node = CascadeNode(event=event, trainers=trainers[event.pk], enrolled=event.enrolled or 0,
+        nodes[event.pk] = node = CascadeNode(event=event, trainers=trainers[event.pk],
+                                             enrolled=of_event[event.pk].enrolled,
                                              attended=int(attended[i]), reached=int(reached[i]))
         if i:  # depth first: the parent is there already, and children come in date order
             nodes[event.parent_id].children.append(node)
@@ -280,65 +209,37 @@ class CoverageRow:
         return round(100 * self.reached / self.target, 1) if self.target else None
 
 
-def _qualifying_sessions(*, year: int, audience: Audience) -> list[int]:
-    return list(
-        Session.objects.filter(event__starts_on__year=year, event__audiences=audience)
-        .exclude(event__status=EventStatus.CANCELLED).order_by().values_list("pk", flat=True)
-    )
+def _qualifying_events(*, year: int, audience: Audience) -> list[int]:
+    return list(Event.objects.filter(starts_on__year=year, audiences=audience)
+                .exclude(status=EventStatus.CANCELLED).order_by().values_list("pk", flat=True))
 
 
-# Up to this many regions, coverage looks each member's check-ins up (index probes; a region has ~4,000 members);
-# beyond it, it reads the year's check-ins once, in person order, and joins (cheaper for tens of thousands).
-_PROBE_REGIONS = 3
+_REGION_SHIFT = 40  # (region, person) as one number: region << 40 | person (person ids stay below 2**40)
 
 
 def _commission_coverage(*, year: int, audience: Audience, region_ids: list[int]) -> tuple[dict, dict]:
-    """For a commission audience in these regions, in one query: the distinct current members who attended
-    (per region) and the commissions none of whose members did (per region, ordered by code)."""
-    members = (_audience_memberships(audience, None).filter(commission__region_id__in=region_ids).order_by()
-               .values_list("person_id", "commission_id", "commission__region_id"))
-    members_sql, params = members.query.sql_with_params()
-    params = list(params)
-    sessions = _qualifying_sessions(year=year, audience=audience)
-    attended = Attendance.objects.filter(_among("session_id", sessions)).values_list("person_id")
-    if not sessions:
-        trained, joined = "0", ""  # no session counts: nobody is trained
-    elif connection.vendor != "postgresql":
-        attended_sql, attended_params = attended.order_by().query.sql_with_params()
-        trained, joined = f"CASE WHEN m.person_id IN ({attended_sql}) THEN 1 ELSE 0 END", ""
-        params.extend(attended_params)
-    elif len(region_ids) <= _PROBE_REGIONS:
-        # A correlated sub-select with LIMIT 1: one probe of the (person, session) index per member (from EXISTS or
-        # IN the planner would hash the whole year's check-ins first).
-        trained, joined = (f"(SELECT COUNT(*) FROM (SELECT 1 FROM {Attendance._meta.db_table} a"  # noqa: S608
-                           " WHERE a.person_id = m.person_id AND a.session_id = ANY(%s::bigint[]) LIMIT 1) hit)"), ""
-        params.append("{" + ",".join(map(str, sessions)) + "}")
-    else:
-        # The distinct people who attended, walking the (person, session) index: no hashing of every check-in.
-        attended_sql, attended_params = attended.order_by("person_id").distinct("person_id").query.sql_with_params()
-        trained = "CASE WHEN t.person_id IS NULL THEN 0 ELSE 1 END"
-        joined = f"LEFT JOIN ({attended_sql}) t ON t.person_id = m.person_id"
-        params.extend(attended_params)
-    # The parts are SQL compiled by the ORM and table names, the values parameters: nothing of the request is text.
-    sql = f"""
-        WITH m (person_id, commission_id, region_id) AS ({members_sql}),
-             f AS (SELECT m.person_id, m.commission_id, m.region_id, {trained} AS trained FROM m {joined})
-        SELECT region_id, COUNT(DISTINCT person_id), NULL, NULL FROM f WHERE trained = 1 GROUP BY region_id
-        UNION ALL
-        SELECT g.region_id, NULL, g.commission_id, c.code
-        FROM (SELECT region_id, commission_id FROM f GROUP BY region_id, commission_id HAVING MAX(trained) = 0) g
-        JOIN {Commission._meta.db_table} c ON c.id = g.commission_id
-    """  # noqa: S608
-    reached, untrained = {}, defaultdict(list)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for region_id, count, commission_id, code in cursor.fetchall():
-            if commission_id is None:
-                reached[region_id] = count
-            else:
-                untrained[region_id].append((commission_id, code))
-    for commissions in untrained.values():
-        commissions.sort(key=lambda row: row[1])
+    """For a commission audience in these regions: the distinct current members who attended a qualifying event
+    (per region) and the commissions none of whose members did (per region, ordered by code).
+
+    One query for the members (as one text, "commission,person,region,…"), the people trained from
+    ``training.reach`` (read again only for events whose check-ins changed), one for the codes of the commissions
+    with nobody trained; the counting in numpy."""
+    members = (_audience_memberships(audience, None).filter(commission__region_id__in=region_ids)
+               .aggregate(rows=reach.JoinedIds(Concat("commission_id", Value(","), "person_id", Value(","),
+                                                      "commission__region_id", output_field=TextField())))["rows"])
+    if not members:
+        return {}, {}
+    commission, person, region = np.fromstring(members, dtype=np.int64, sep=",").reshape(-1, 3).T
+    trained = np.isin(person, reach.trained_among(_qualifying_events(year=year, audience=audience)))
+    distinct = np.unique((region[trained] << _REGION_SHIFT) | person[trained])
+    regions, counts = np.unique(distinct >> _REGION_SHIFT, return_counts=True)
+    reached = dict(zip(regions.tolist(), counts.tolist(), strict=True))
+    untrained_ids = np.setdiff1d(commission, commission[trained]).tolist()
+    untrained = defaultdict(list)
+    if untrained_ids:
+        for commission_id, region_id, code in (Commission.objects.filter(reach.among("pk", untrained_ids))
+                                               .order_by("code").values_list("pk", "region_id", "code")):
+            untrained[region_id].append((commission_id, code))
     return reached, untrained
 
 

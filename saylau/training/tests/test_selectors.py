@@ -6,7 +6,7 @@ import pytest
 
 from saylau.commissions.models import Commission, Membership
 from saylau.training import selectors, services
-from saylau.training.models import Accreditation, Audience, CoverageTarget, EventStatus, Roadmap, RoadmapItem
+from saylau.training.models import Accreditation, Audience, CoverageTarget, EventStatus, Roadmap, RoadmapItem, Session
 
 from .conftest import event_fields, new_person
 
@@ -248,6 +248,17 @@ def test_coverage_counts_distinct_attendees_and_lists_untrained_commissions(worl
     assert (abai.reached, abai.untrained_commissions, abai.untrained_count) == (0, [], 0)
 
 
+def test_coverage_counts_again_after_a_check_in_to_an_event_already_counted(world, coverage_world):
+    assert rows_by_key(selectors.coverage(world.admin, year=2025))[("KZ-19", "precinct_members")].reached == 1
+
+    session = Session.objects.get(event=coverage_world.first)
+    services.enrol_list(by=world.coordinator, event=coverage_world.first, people=[world.member2])
+    services.attendance_mark(by=world.coordinator, session=session, person=world.member2, present=True)
+
+    almaty = rows_by_key(selectors.coverage(world.admin, year=2025))[("KZ-19", "precinct_members")]
+    assert (almaty.reached, almaty.untrained_commissions) == (2, [])
+
+
 def test_coverage_counts_a_person_in_the_cancelled_event_once_they_attend_a_held_one(world, coverage_world):
     coverage_world.held_event(d(2025, 6, 1), world.member2)
 
@@ -321,15 +332,19 @@ def test_coverage_filters_by_region_and_audience(world, coverage_world):
 
 
 def test_coverage_queries_do_not_grow_with_the_number_of_events(world, coverage_world, django_assert_max_num_queries):
-    def measure():
-        with django_assert_max_num_queries(6):  # the targets; 2 per commission audience, 1 otherwise
+    def measure(most):
+        with django_assert_max_num_queries(most):
             return selectors.coverage(world.admin, year=2025)
 
-    measure()
+    # The targets; per commission audience: its members, the qualifying events, their revisions, (for events
+    # this process has not counted yet) their enrolments and check-ins, the commissions with nobody trained;
+    # one per other audience.
+    measure(8)
     for n in range(8):
         coverage_world.held_event(d(2025, 8, 1 + n), world.member2)
-    rows = rows_by_key(measure())
+    rows = rows_by_key(measure(7))  # nobody untrained now
     assert rows[("KZ-19", "precinct_members")].reached == 2
+    assert rows_by_key(measure(5)) == rows  # nothing changed: no check-in read again
 
 
 def test_the_percentage_without_a_target(world):
