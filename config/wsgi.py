@@ -6,6 +6,12 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
 
+# Answer saves (a nationwide test's hot path) are served before Django when they can be; anything else goes on
+# to Django unchanged (saylau/assessment/answer_route.py).
+from saylau.assessment.answer_route import AnswerSaveRoute  # noqa: E402 — needs the settings configured above
+
+application = AnswerSaveRoute(application)
+
 
 def _freeze_what_is_loaded() -> None:
     """Import every view now, then move what is loaded (some 200,000 objects that live as long as the process)

@@ -103,6 +103,9 @@ def attempt_start(*, by, exam: Exam, person: Person, language: str | None = None
                     max_points=item.points)
         for position, item in enumerate(ordered, start=1)
     ])
+    _keep_frozen(attempt.pk, person.pk, {item.pk: item.current_id for item in ordered})  # its saves come next
+    for version_id, version in versions.items():
+        _keep_document(version_id, version.document)
     audit(actor=by, action="assessment.attempt.started", obj=attempt,
           changes={"exam": exam.pk, "language": language, "items": [item.pk for item in ordered]})
     return attempt
@@ -136,17 +139,53 @@ def _order(document: dict, shuffle: bool, rng: random.Random) -> list:
 
 # What an attempt shows never changes once it started: each of its items is frozen to one version, and a version's
 # document never changes either (bank.item_update makes a new version). So a process may keep, per attempt, the
-# version and document of each item, and a save then needs one statement: the conditional UPDATE. Filled only by
-# the full path below, after it checked that the attempt is the person's; bounded, and cleared when full.
-# (attempt id, person id) -> item id -> (version id, document); the person is part of the key, so that someone
-# else's request for the same attempt finds nothing here and gets the full path's 404.
-_FROZEN: dict[tuple[int, int], dict[int, tuple[int, dict]]] = {}
-_FROZEN_MAX_ATTEMPTS = 20_000  # ~30 items each; a few tens of MB at most
+# version of each item, and per version its document; a save then needs one statement, the conditional UPDATE,
+# which itself checks that the attempt is the person's, open and before its deadline. Bounded: the oldest attempts
+# are forgotten first; documents (a bank's worth) are cleared when full.
+_FROZEN: dict[int, tuple[int, dict[int, int]]] = {}  # attempt id -> (its person's id, {item id: version id})
+_FROZEN_MAX_ATTEMPTS = 30_000  # ~2 KB each
+_DOCUMENTS: dict[int, dict] = {}  # version id -> document
+_DOCUMENTS_MAX = 20_000
 
 
 def forget_frozen_items() -> None:
     """Empty the per-process cache (tests: ids come back after a rollback)."""
     _FROZEN.clear()
+    _DOCUMENTS.clear()
+
+
+def _keep_frozen(attempt_id: int, person_id: int, versions: dict[int, int]) -> None:
+    while len(_FROZEN) >= _FROZEN_MAX_ATTEMPTS:
+        del _FROZEN[next(iter(_FROZEN))]
+    _FROZEN[attempt_id] = (person_id, versions)
+
+
+def _keep_document(version_id: int, document: dict) -> None:
+    if len(_DOCUMENTS) >= _DOCUMENTS_MAX:
+        _DOCUMENTS.clear()
+    _DOCUMENTS[version_id] = document
+
+
+def frozen_version(attempt_id: int, item_id: int) -> tuple[int, dict] | None:
+    """The version an attempt froze for an item and its document, whoever the attempt's person is: for the
+    answer route (``answer_route``), whose single statement checks the person. Read once per process and
+    attempt (one query; documents by version, once), else from memory. None: no such item in the attempt."""
+    frozen = _FROZEN.get(attempt_id)
+    if frozen is None:
+        rows = list(AttemptItem.objects.filter(attempt_id=attempt_id).order_by()
+                    .values_list("item_id", "version_id", "attempt__person_id"))
+        if not rows:
+            return None
+        frozen = (rows[0][2], {item: version for item, version, _person in rows})
+        _keep_frozen(attempt_id, *frozen)
+    version_id = frozen[1].get(item_id)
+    if version_id is None:
+        return None
+    document = _DOCUMENTS.get(version_id)
+    if document is None:
+        document = ItemVersion.objects.values_list("document", flat=True).get(pk=version_id)
+        _keep_document(version_id, document)
+    return version_id, document
 
 
 def _read_frozen(attempt_id: int, person_id: int) -> tuple[dict[int, tuple[int, dict]], str, object] | None:
@@ -155,10 +194,10 @@ def _read_frozen(attempt_id: int, person_id: int) -> tuple[dict[int, tuple[int, 
                 .values_list("item_id", "version_id", "version__document", "attempt__status", "attempt__deadline"))
     if not rows:
         return None
-    if len(_FROZEN) >= _FROZEN_MAX_ATTEMPTS:
-        _FROZEN.clear()
+    _keep_frozen(attempt_id, person_id, {item_id: version_id for item_id, version_id, *_rest in rows})
+    for _item_id, version_id, document, _status, _deadline in rows:
+        _keep_document(version_id, document)
     items = {item_id: (version_id, document) for item_id, version_id, document, _status, _deadline in rows}
-    _FROZEN[(attempt_id, person_id)] = items
     return items, rows[0][3], rows[0][4]
 
 
@@ -174,9 +213,10 @@ def answer_save(*, person_id: int, attempt_id: int, item_id: int, response: dict
     last write wins, each is whole.
     """
     now = timezone.now()
-    frozen = _FROZEN.get((attempt_id, person_id), {}).get(item_id)
-    if frozen is not None:
-        version_id, document = frozen
+    person_of_attempt, versions = _FROZEN.get(attempt_id, (None, {}))
+    version_id = versions.get(item_id) if person_of_attempt == person_id else None
+    document = _DOCUMENTS.get(version_id) if version_id is not None else None
+    if document is not None:
         try:
             clean = scoring.validate_response(document, response)
         except scoring.InvalidResponse:
