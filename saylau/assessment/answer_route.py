@@ -28,6 +28,7 @@ import io
 import json
 import re
 
+import psycopg
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
@@ -48,7 +49,7 @@ WITH token AS (
     FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id
     WHERE t.digest = %(digest)s AND t.expires_at > %(now)s AND u.is_active
 ), saved AS (
-    UPDATE {AttemptItem._meta.db_table} ai SET response = %(response)s::jsonb, saved_at = %(now)s
+    UPDATE {AttemptItem._meta.db_table} ai SET response = %(response)s::text::jsonb, saved_at = %(now)s
     FROM {Attempt._meta.db_table} a, token
     WHERE ai.attempt_id = %(attempt)s AND ai.item_id = %(item)s AND ai.version_id = %(version)s
       AND a.id = ai.attempt_id AND a.person_id = token.person_id AND a.status = '{AttemptStatus.OPEN.value}'
@@ -62,6 +63,28 @@ WITH token AS (
 )
 SELECT count(*) FROM saved
 """  # noqa: S608 — the parts are model table names and a constant; the values are parameters
+
+
+ITEMS = f"""
+SELECT ai.item_id, ai.version_id, a.person_id
+FROM {AttemptItem._meta.db_table} ai JOIN {Attempt._meta.db_table} a ON a.id = ai.attempt_id
+WHERE ai.attempt_id = %(attempt)s
+"""  # noqa: S608 — model table names; the value is a parameter
+
+
+def _cursor() -> psycopg.Cursor:
+    """psycopg's own cursor over Django's connection (in Django's transaction state): parameters bound by the
+    server and statements prepared once per connection, which spares PostgreSQL parsing and planning them for
+    every save. Django's cursor binds on the client and cannot prepare."""
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
+def _read_items(attempt_id: int) -> tuple[int, dict[int, int]] | None:
+    """An attempt's (person, {item: frozen version}), the first time this process sees it."""
+    with _cursor() as cursor:
+        rows = cursor.execute(ITEMS, {"attempt": attempt_id}, prepare=True).fetchall()
+    return (rows[0][2], {item: version for item, version, _person in rows}) if rows else None
 
 
 def _headers() -> list[tuple[str, str]]:
@@ -143,7 +166,7 @@ class AnswerSaveRoute:
         if response is None:
             return False
         try:
-            frozen = attempts.frozen_version(attempt_id, item_id)
+            frozen = attempts.frozen_version(attempt_id, item_id, _read_items)
             if frozen is None:
                 return False
             version_id, document = frozen
@@ -152,13 +175,13 @@ class AnswerSaveRoute:
             except scoring.InvalidResponse:
                 return False
             now = timezone.now()
-            with connection.cursor() as cursor:
+            with _cursor() as cursor:
                 cursor.execute(SAVE, {
                     "digest": hashlib.sha256(token.encode()).hexdigest(), "now": now,
                     "stale": now - TOKEN_TOUCH_INTERVAL, "response": json.dumps(clean), "attempt": attempt_id,
                     "item": item_id, "version": version_id,
-                })
+                }, prepare=True)
                 (count,) = cursor.fetchone()
-        except DatabaseError:
+        except (DatabaseError, psycopg.Error):
             return False  # Django's own request checks the connection and answers
         return count == 1

@@ -166,17 +166,16 @@ def _keep_document(version_id: int, document: dict) -> None:
     _DOCUMENTS[version_id] = document
 
 
-def frozen_version(attempt_id: int, item_id: int) -> tuple[int, dict] | None:
+def frozen_version(attempt_id: int, item_id: int, read_items=None) -> tuple[int, dict] | None:
     """The version an attempt froze for an item and its document, whoever the attempt's person is: for the
-    answer route (``answer_route``), whose single statement checks the person. Read once per process and
-    attempt (one query; documents by version, once), else from memory. None: no such item in the attempt."""
+    answer route (``answer_route``), whose single statement checks the person. From memory, or once per process
+    and attempt ``read_items(attempt_id)`` → ``(person id, {item id: version id})`` or None (an ORM query by
+    default); documents by version, once. None: no such item in the attempt."""
     frozen = _FROZEN.get(attempt_id)
     if frozen is None:
-        rows = list(AttemptItem.objects.filter(attempt_id=attempt_id).order_by()
-                    .values_list("item_id", "version_id", "attempt__person_id"))
-        if not rows:
+        frozen = (read_items or _read_items)(attempt_id)
+        if frozen is None:
             return None
-        frozen = (rows[0][2], {item: version for item, version, _person in rows})
         _keep_frozen(attempt_id, *frozen)
     version_id = frozen[1].get(item_id)
     if version_id is None:
@@ -186,6 +185,12 @@ def frozen_version(attempt_id: int, item_id: int) -> tuple[int, dict] | None:
         document = ItemVersion.objects.values_list("document", flat=True).get(pk=version_id)
         _keep_document(version_id, document)
     return version_id, document
+
+
+def _read_items(attempt_id: int) -> tuple[int, dict[int, int]] | None:
+    rows = list(AttemptItem.objects.filter(attempt_id=attempt_id).order_by()
+                .values_list("item_id", "version_id", "attempt__person_id"))
+    return (rows[0][2], {item: version for item, version, _person in rows}) if rows else None
 
 
 def _read_frozen(attempt_id: int, person_id: int) -> tuple[dict[int, tuple[int, dict]], str, object] | None:
