@@ -122,6 +122,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # Django's own cursors bind parameters on the client and never prepare; psycopg's cursors over the same
+    # connection (the answer route, saylau/assessment/answer_route.py) prepare a statement once it has run this
+    # many times. Behind a pooler in transaction mode (PgBouncer < 1.21) set PG_PREPARE_THRESHOLD to "" (never).
+    threshold = os.environ.get("PG_PREPARE_THRESHOLD", "5")
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(threshold) if threshold else None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

@@ -74,8 +74,8 @@ WHERE ai.attempt_id = %(attempt)s
 
 def _cursor() -> psycopg.Cursor:
     """psycopg's own cursor over Django's connection (in Django's transaction state): parameters bound by the
-    server and statements prepared once per connection, which spares PostgreSQL parsing and planning them for
-    every save. Django's cursor binds on the client and cannot prepare."""
+    server and statements prepared once per connection (settings: ``prepare_threshold``), which spares
+    PostgreSQL parsing and planning them for every save. Django's cursor binds on the client and cannot prepare."""
     connection.ensure_connection()
     return psycopg.Cursor(connection.connection)
 
@@ -83,7 +83,7 @@ def _cursor() -> psycopg.Cursor:
 def _read_items(attempt_id: int) -> tuple[int, dict[int, int]] | None:
     """An attempt's (person, {item: frozen version}), the first time this process sees it."""
     with _cursor() as cursor:
-        rows = cursor.execute(ITEMS, {"attempt": attempt_id}, prepare=True).fetchall()
+        rows = cursor.execute(ITEMS, {"attempt": attempt_id}).fetchall()
     return (rows[0][2], {item: version for item, version, _person in rows}) if rows else None
 
 
@@ -180,7 +180,7 @@ class AnswerSaveRoute:
                     "digest": hashlib.sha256(token.encode()).hexdigest(), "now": now,
                     "stale": now - TOKEN_TOUCH_INTERVAL, "response": json.dumps(clean), "attempt": attempt_id,
                     "item": item_id, "version": version_id,
-                }, prepare=True)
+                })
                 (count,) = cursor.fetchone()
         except (DatabaseError, psycopg.Error):
             return False  # Django's own request checks the connection and answers
