@@ -299,11 +299,13 @@ def _examinee(user):
 
 def _attempt_out(attempt: Attempt) -> dict:
     with_key = attempt_services.feedback_visible(attempt)
-    rows = AttemptItem.objects.filter(attempt=attempt).select_related("version").order_by("position")
+    rows = list(AttemptItem.objects.filter(attempt=attempt).order_by("position"))
+    documents = attempt_services.version_documents([row.version_id for row in rows])  # versions never change
     out = {"attempt_id": attempt.pk, "test_id": attempt.exam_id, "status": attempt.status,
            "language": attempt.language, "deadline": attempt.deadline, "started_at": attempt.started_at,
            "submitted_at": attempt.submitted_at,
-           "items": [attempt_services.item_payload(row, attempt.language, with_key=with_key) for row in rows]}
+           "items": [attempt_services.item_payload(row, attempt.language, with_key=with_key,
+                                                   document=documents[row.version_id]) for row in rows]}
     out["answered"] = sum(1 for item in out["items"] if item["answer"] is not None)
     if attempt.status == "submitted":
         out["result"] = _result_out(attempt)

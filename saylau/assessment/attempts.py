@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
@@ -59,7 +60,8 @@ def attempt_start(*, by, exam: Exam, person: Person, language: str | None = None
     # No lock on the test: thousands start at once. Two starts by one person are kept apart by the unique
     # constraints (one open attempt; one row per attempt number).
     exam = Exam.objects.select_related("event").get(pk=exam.pk)
-    current = Attempt.objects.filter(exam=exam, person=person, status=AttemptStatus.OPEN).first()
+    earlier = list(Attempt.objects.filter(exam=exam, person=person).order_by("number"))
+    current = next((attempt for attempt in earlier if attempt.status == AttemptStatus.OPEN), None)
     if current is not None:
         current = settle(current)
         if current.status == AttemptStatus.OPEN:
@@ -70,13 +72,13 @@ def attempt_start(*, by, exam: Exam, person: Person, language: str | None = None
         if exam.mode == Mode.ROOM:
             raise Conflict("room_closed", _("The trainer has not opened this test, or has already closed it."))
         raise Conflict("outside_window", _("The test is not open at this time."))
-    used = Attempt.objects.filter(exam=exam, person=person).count()
+    used = len(earlier)
     if used >= exam.attempts_allowed:
         raise Conflict("no_attempts_left", _("You have used all the attempts allowed for this test."))
     rng = random.Random()
     if exam.blueprint:
         item_ids = draw_blueprint(exam.blueprint, language=language, rng=rng)
-        items = Item.objects.in_bulk(item_ids)
+        items = Item.objects.only("pk", "current_id", "topic_id", "points").in_bulk(item_ids)
         ordered = [items[pk] for pk in item_ids]
     else:
         available = set(drawable_items(language).values_list("pk", flat=True))
@@ -96,16 +98,14 @@ def attempt_start(*, by, exam: Exam, person: Person, language: str | None = None
                                              started_at=now, deadline=deadline, last_activity_at=now)
     except IntegrityError:
         raise Conflict("already_started", _("An attempt at this test is already in progress.")) from None
-    versions = ItemVersion.objects.in_bulk([item.current_id for item in ordered])
+    documents = version_documents([item.current_id for item in ordered])
     AttemptItem.objects.bulk_create([
-        AttemptItem(attempt=attempt, position=position, item=item, version_id=item.current_id, topic_id=item.topic_id,
-                    order=_order(versions[item.current_id].document, exam.shuffle_options, rng),
+        AttemptItem(attempt=attempt, position=position, item_id=item.pk, version_id=item.current_id,
+                    topic_id=item.topic_id, order=_order(documents[item.current_id], exam.shuffle_options, rng),
                     max_points=item.points)
         for position, item in enumerate(ordered, start=1)
     ])
     _keep_frozen(attempt.pk, person.pk, {item.pk: item.current_id for item in ordered})  # its saves come next
-    for version_id, version in versions.items():
-        _keep_document(version_id, version.document)
     audit(actor=by, action="assessment.attempt.started", obj=attempt,
           changes={"exam": exam.pk, "language": language, "items": [item.pk for item in ordered]})
     return attempt
@@ -164,6 +164,18 @@ def _keep_document(version_id: int, document: dict) -> None:
     if len(_DOCUMENTS) >= _DOCUMENTS_MAX:
         _DOCUMENTS.clear()
     _DOCUMENTS[version_id] = document
+
+
+def version_documents(version_ids) -> dict[int, dict]:
+    """Documents by version id, from memory or (those this process has not read yet) one query."""
+    missing = [pk for pk in set(version_ids) if pk not in _DOCUMENTS]
+    if missing:
+        for pk, document in ItemVersion.objects.filter(pk__in=missing).values_list("pk", "document"):
+            _keep_document(pk, document)
+    found = {pk: _DOCUMENTS.get(pk) for pk in version_ids}
+    if any(document is None for document in found.values()):  # cleared in between (the cache was full)
+        found = dict(ItemVersion.objects.filter(pk__in=list(found)).values_list("pk", "document"))
+    return found
 
 
 def frozen_version(attempt_id: int, item_id: int, read_items=None) -> tuple[int, dict] | None:
@@ -260,8 +272,11 @@ def _quantize(value: float | Decimal, places: str = "0.0001") -> Decimal:
     return Decimal(str(value)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
-def _total(attempt: Attempt) -> None:
-    rows = list(AttemptItem.objects.filter(attempt=attempt).values_list("points", "max_points", "fraction"))
+def _total(attempt: Attempt, rows: list[tuple] | None = None) -> None:
+    """Score, maximum, percent, pass/fail from the attempt's (points, max_points, fraction) rows (read if not
+    given)."""
+    if rows is None:
+        rows = list(AttemptItem.objects.filter(attempt=attempt).values_list("points", "max_points", "fraction"))
     score = sum((points or Decimal(0) for points, _max, _fraction in rows), Decimal(0))
     max_score = sum((maximum for _points, maximum, _fraction in rows), Decimal(0))
     attempt.score = _quantize(score)
@@ -279,18 +294,23 @@ def attempt_submit(*, attempt: Attempt, by, at_deadline: bool = False) -> Attemp
     if attempt.status == AttemptStatus.SUBMITTED:
         return attempt
     now = timezone.now()
-    items = list(AttemptItem.objects.filter(attempt=attempt).select_related("version"))
+    items = list(AttemptItem.objects.filter(attempt=attempt))
+    documents = version_documents([row.version_id for row in items])
+    scored = defaultdict(list)  # (fraction, points) -> rows: a test's 30 items take a handful of values
     for row in items:
-        fraction = scoring.score_fraction(row.version.document, row.response)
+        fraction = scoring.score_fraction(documents[row.version_id], row.response)
         row.fraction = fraction
         row.points = None if fraction is None else _quantize(Decimal(str(fraction)) * row.max_points)
-    AttemptItem.objects.bulk_update(items, ["fraction", "points"])
+        scored[(row.fraction, row.points)].append(row.pk)
+    for (fraction, points), pks in scored.items():
+        AttemptItem.objects.filter(pk__in=pks).update(fraction=fraction, points=points)
     attempt.status = AttemptStatus.SUBMITTED
     late = attempt.deadline is not None and now >= attempt.deadline
     attempt.submitted_at = attempt.deadline if late else now
     attempt.submitted_at_deadline = at_deadline or late
-    _total(attempt)
-    attempt.save()
+    _total(attempt, [(row.points, row.max_points, row.fraction) for row in items])
+    attempt.save(update_fields=["status", "submitted_at", "submitted_at_deadline", "score", "max_score", "percent",
+                                "awaiting_grading", "passed"])
     audit(actor=by, action="assessment.attempt.submitted", obj=attempt, changes={
         "score": attempt.score, "max_score": attempt.max_score, "percent": attempt.percent,
         "at_deadline": attempt.submitted_at_deadline})
@@ -352,11 +372,11 @@ def _text(texts: dict, language: str) -> str:
     return texts.get(language) or texts.get("ru" if language == "kk" else "kk") or ""
 
 
-def item_payload(row: AttemptItem, language: str, *, with_key: bool) -> dict:
+def item_payload(row: AttemptItem, language: str, *, with_key: bool, document: dict | None = None) -> dict:
     """One item as the examinee's page and API show it. Without ``with_key``: texts, options in the attempt's
     order, the saved answer, and for a scenario only the steps reached so far — no fraction, accepted answer,
-    feedback or commentary."""
-    document = row.version.document
+    feedback or commentary. ``document``: the row's version's, when the caller has it already."""
+    document = document if document is not None else row.version.document
     kind = document["type"]
     payload = {"id": row.item_id, "position": row.position, "type": kind, "text": _text(document["text"], language),
                "points": float(row.max_points), "answer": row.response}

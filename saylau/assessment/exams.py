@@ -85,10 +85,14 @@ def draw_blueprint(blueprint: list[dict], *, language: str | None, rng: random.R
                    avoid: set[int] = frozenset()) -> list[int]:
     """Item ids for one form: per row, ``count`` items of its topic and band, avoiding ``avoid`` where the bank
     allows (a parallel form), never the same item twice."""
+    # The candidates of every row in one query (a nationwide test's starts come all at once at its opening).
+    candidates = list(drawable_items(language).filter(topic__code__in={row["topic"] for row in blueprint})
+                      .values_list("pk", "topic__code", "difficulty"))
     chosen: list[int] = []
     for row in blueprint:
-        pool = sorted(set(_blueprint_pool(row["topic"], row["difficulty_min"], row["difficulty_max"], language)
-                          .values_list("pk", flat=True)) - set(chosen))
+        band = (row["difficulty_min"], row["difficulty_max"])
+        pool = sorted({pk for pk, topic, difficulty in candidates
+                       if topic == row["topic"] and (band == (1, 5) or band[0] <= difficulty <= band[1])} - set(chosen))
         fresh = [pk for pk in pool if pk not in avoid]
         rng.shuffle(fresh)
         picked = fresh[:row["count"]]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
+from .attempts import version_documents
 from .models import Attempt, AttemptItem, AttemptStatus, Exam, Topic
 
 
@@ -47,12 +48,14 @@ def attempt_result(attempt: Attempt) -> AttemptResult:
     names = _topic_names()
     by_topic: dict[int | None, list[float]] = defaultdict(lambda: [0.0, 0.0])
     references, seen = [], set()
-    for row in AttemptItem.objects.filter(attempt=attempt).select_related("version").order_by("position"):
+    rows = list(AttemptItem.objects.filter(attempt=attempt).order_by("position"))
+    documents = version_documents([row.version_id for row in rows])
+    for row in rows:
         totals = by_topic[row.topic_id]
         totals[0] += float(row.points or 0)
         totals[1] += float(row.max_points)
         if row.fraction is not None and row.fraction < 1:
-            for reference in row.version.document.get("references", []):
+            for reference in documents[row.version_id].get("references", []):
                 key = (reference["act"], reference["article"], reference["paragraph"])
                 if key not in seen:
                     seen.add(key)
