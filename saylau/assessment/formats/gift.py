@@ -43,10 +43,12 @@ from .html import html_to_plain, plain_to_html, remove_control_characters, to_ht
 
 # While a question is parsed, escaped characters stand in as private-use characters so that only unescaped
 # ones act as syntax; _restore turns them back (and "\n" into a line break).
+# "\\>" is ours: it keeps "->" in a short answer from reading as a matching pair (Moodle knows no such escape and
+# keeps the backslash, which still does not turn the question into a matching one).
 _ESCAPED = {"\\": "\ue010", ":": "\ue011", "#": "\ue012", "=": "\ue013", "{": "\ue014", "}": "\ue015", "~": "\ue016",
-            "n": "\ue017"}
+            "n": "\ue017", ">": "\ue018"}
 _RESTORE = str.maketrans({code: ("\n" if char == "n" else char) for char, code in _ESCAPED.items()})
-_ESCAPE_SEQUENCE = re.compile(r"\\([\\:#={}~n])")
+_ESCAPE_SEQUENCE = re.compile(r"\\([\\:#={}~n>])")
 _FORMAT_PREFIX = re.compile(r"\[(html|moodle|plain|markdown)\]")
 _WEIGHT = re.compile(r"\s*%(-?\d+(?:[.,]\d+)?)%")
 _LEADING_MARKERS = re.compile(r"(\s*\[(id|tag):([^\]]*)\])+")
@@ -422,7 +424,8 @@ def _answer_lines(item: dict, language: str) -> Iterator[str]:
         for answer in item.get("answers", []):
             text = str(answer.get("text", ""))
             prefix = "[plain]" if text.startswith("[") else ""
-            yield f"\t=%{format_percent(answer.get('fraction', 0.0))}%{prefix}{escape(text)}{fb(answer)}\n"
+            text = escape(text).replace("->", "-\\>")  # else the question reads as a matching one
+            yield f"\t=%{format_percent(answer.get('fraction', 0.0))}%{prefix}{text}{fb(answer)}\n"
     elif kind == "numerical":
         for number in item.get("numbers", []):
             value = f"{format_number(number['value'])}:{format_number(number.get('tolerance', 0.0))}"

@@ -184,6 +184,13 @@ def test_a_short_answer_survives_export_and_import(case_):
     assert round_trip([item], file_format, language) == [carried(item, file_format)]
 
 
+def test_a_short_answer_with_an_arrow_stays_a_short_answer_in_gift():
+    item = {"type": "short_answer", "name": "Сайлау", "text": {"kk": "Сайлау"}, "points": 1.0, "category": [],
+            "tags": [], "answers": [{"text": "->", "fraction": 1.0}, {"text": "a\\->b", "fraction": 0.5}],
+            "case_sensitive": False}
+    assert round_trip([item], "gift", "kk") == [carried(item, "gift")]
+
+
 @ROUND_TRIP
 @given(case(("numerical",)))
 def test_a_numerical_survives_export_and_import(case_):
