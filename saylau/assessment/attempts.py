@@ -290,11 +290,13 @@ def _total(attempt: Attempt, rows: list[tuple] | None = None) -> None:
 def attempt_submit(*, attempt: Attempt, by, at_deadline: bool = False) -> Attempt:
     """Score every item (Moodle's rules, ``scoring``) and close the attempt. Submitting twice returns the first
     result; an attempt submitted after its deadline is marked as submitted at the deadline."""
-    attempt = Attempt.objects.select_for_update().select_related("exam").get(pk=attempt.pk)
+    # The person too: the audit entry names them. Only the attempt's row is locked.
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("exam", "person").get(pk=attempt.pk)
     if attempt.status == AttemptStatus.SUBMITTED:
         return attempt
     now = timezone.now()
-    items = list(AttemptItem.objects.filter(attempt=attempt))
+    items = list(AttemptItem.objects.filter(attempt=attempt).only(
+        "pk", "attempt_id", "item_id", "version_id", "topic_id", "response", "max_points"))
     documents = version_documents([row.version_id for row in items])
     scored = defaultdict(list)  # (fraction, points) -> rows: a test's 30 items take a handful of values
     for row in items:
