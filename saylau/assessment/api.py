@@ -297,9 +297,11 @@ def _examinee(user):
     return user.person
 
 
-def _attempt_out(attempt: Attempt) -> dict:
+def _attempt_out(attempt: Attempt, rows: list[AttemptItem] | None = None) -> dict:
+    """The attempt as its examinee sees it; ``rows``: its items when the caller has them (in position order)."""
     with_key = attempt_services.feedback_visible(attempt)
-    rows = list(AttemptItem.objects.filter(attempt=attempt).order_by("position"))
+    if rows is None:
+        rows = list(AttemptItem.objects.filter(attempt=attempt).order_by("position"))
     documents = attempt_services.version_documents([row.version_id for row in rows])  # versions never change
     out = {"attempt_id": attempt.pk, "test_id": attempt.exam_id, "status": attempt.status,
            "language": attempt.language, "deadline": attempt.deadline, "started_at": attempt.started_at,
@@ -334,9 +336,9 @@ def start_attempt(request, test_id: int):
     exam = Exam.objects.filter(pk=test_id).first()
     if exam is None:
         raise NotFound("not_found", _("Test not found."))
-    attempt = attempt_services.attempt_start(by=request.auth, exam=exam, person=person,
-                                             language=payload.language if payload else None)
-    return Status(201, _attempt_out(attempt))
+    attempt, rows = attempt_services.attempt_start_with_items(by=request.auth, exam=exam, person=person,
+                                                              language=payload.language if payload else None)
+    return Status(201, _attempt_out(attempt, rows))
 
 
 class JoinIn(Schema):
