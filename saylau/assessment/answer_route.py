@@ -88,9 +88,10 @@ def _read_items(attempt_id: int) -> tuple[int, dict[int, int]] | None:
 
 
 def _headers() -> list[tuple[str, str]]:
-    """What Django's security middleware would add to a 204 (no body: no content type, no CSP needed)."""
+    """What Django's security middleware would add to a 204 (no body: no content type, no CSP needed; and no
+    Content-Length, which a 204 must not carry)."""
     headers = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", settings.SECURE_REFERRER_POLICY),
-               ("Cross-Origin-Opener-Policy", "same-origin"), ("Content-Length", "0")]
+               ("Cross-Origin-Opener-Policy", "same-origin")]
     if settings.SECURE_HSTS_SECONDS:
         value = f"max-age={settings.SECURE_HSTS_SECONDS}"
         if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
