@@ -185,31 +185,21 @@ def version_documents(version_ids) -> dict[int, dict]:
     return found
 
 
-def frozen_version(attempt_id: int, item_id: int, read_items=None) -> tuple[int, dict] | None:
+def frozen_version(attempt_id: int, item_id: int, read_items) -> tuple[int, dict] | None:
     """The version an attempt froze for an item and its document, whoever the attempt's person is: for the
     answer route (``answer_route``), whose single statement checks the person. From memory, or once per process
-    and attempt ``read_items(attempt_id)`` → ``(person id, {item id: version id})`` or None (an ORM query by
-    default); documents by version, once. None: no such item in the attempt."""
+    and attempt ``read_items(attempt_id)`` → ``(person id, {item id: version id})`` or None; documents by
+    version, once. None: no such item in the attempt."""
     frozen = _FROZEN.get(attempt_id)
     if frozen is None:
-        frozen = (read_items or _read_items)(attempt_id)
+        frozen = read_items(attempt_id)
         if frozen is None:
             return None
         _keep_frozen(attempt_id, *frozen)
     version_id = frozen[1].get(item_id)
     if version_id is None:
         return None
-    document = _DOCUMENTS.get(version_id)
-    if document is None:
-        document = ItemVersion.objects.values_list("document", flat=True).get(pk=version_id)
-        _keep_document(version_id, document)
-    return version_id, document
-
-
-def _read_items(attempt_id: int) -> tuple[int, dict[int, int]] | None:
-    rows = list(AttemptItem.objects.filter(attempt_id=attempt_id).order_by()
-                .values_list("item_id", "version_id", "attempt__person_id"))
-    return (rows[0][2], {item: version for item, version, _person in rows}) if rows else None
+    return version_id, version_documents([version_id])[version_id]
 
 
 def _read_frozen(attempt_id: int, person_id: int) -> tuple[dict[int, tuple[int, dict]], str, object] | None:
