@@ -175,13 +175,12 @@ def _keep_document(version_id: int, document: dict) -> None:
 
 def version_documents(version_ids) -> dict[int, dict]:
     """Documents by version id, from memory or (those this process has not read yet) one query."""
-    missing = [pk for pk in set(version_ids) if pk not in _DOCUMENTS]
+    found = {pk: _DOCUMENTS[pk] for pk in set(version_ids) if pk in _DOCUMENTS}
+    missing = [pk for pk in set(version_ids) if pk not in found]
     if missing:
         for pk, document in ItemVersion.objects.filter(pk__in=missing).values_list("pk", "document"):
+            found[pk] = document
             _keep_document(pk, document)
-    found = {pk: _DOCUMENTS.get(pk) for pk in version_ids}
-    if any(document is None for document in found.values()):  # cleared in between (the cache was full)
-        found = dict(ItemVersion.objects.filter(pk__in=list(found)).values_list("pk", "document"))
     return found
 
 
