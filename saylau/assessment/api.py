@@ -28,6 +28,7 @@ from .scoping import (
     access_own_attempt,
     can_review_items,
     items_visible_to,
+    own_attempts,
 )
 
 router = Router(tags=["assessment"])
@@ -314,8 +315,8 @@ def _attempt_out(attempt: Attempt, rows: list[AttemptItem] | None = None) -> dic
     return out
 
 
-def _result_out(attempt: Attempt) -> dict:
-    result = results.attempt_result(attempt)
+def _result_out(attempt: Attempt, rows: list | None = None) -> dict:
+    result = results.attempt_result(attempt, rows)
     return {"score": result.score, "max_score": result.max_score, "percent": result.percent, "passed": result.passed,
             "awaiting_grading": result.awaiting_grading,
             "topics": [{"topic": t.code, "name": t.name, "score": t.score, "max_score": t.max_score}
@@ -382,9 +383,9 @@ def save_answer(request, attempt_id: int, item_id: int, payload: AnswerIn):
 
 @router.post("/attempts/{int:attempt_id}/submit")
 def submit_attempt(request, attempt_id: int):
-    attempt = access_own_attempt(request.auth, attempt_id)
-    attempt = attempt_services.attempt_submit(attempt=attempt, by=request.auth)
-    return _result_out(attempt)
+    attempt, scored = attempt_services.attempt_submit_scored(
+        attempts=own_attempts(request.auth).filter(pk=attempt_id), by=request.auth)
+    return _result_out(attempt, scored)
 
 
 class GradeIn(Schema):

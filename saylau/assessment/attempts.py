@@ -10,27 +10,29 @@ test's feedback policy allows it.
 from __future__ import annotations
 
 import datetime
+import json
 import random
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from saylau.commissions.models import Person
-from saylau.core.audit import audit
+from saylau.core.audit import audit, audit_entry
 from saylau.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from saylau.core.models import AuditEntry
 
 from . import scoring
-from .exams import draw_blueprint, drawable_items, is_eligible, is_open_now
+from .exams import draw_blueprint, draw_fixed, is_eligible, is_open_now
 from .models import (
     Attempt,
     AttemptItem,
     AttemptStatus,
     Exam,
-    ExamItem,
     FeedbackPolicy,
-    Item,
     ItemVersion,
     Mode,
 )
@@ -56,16 +58,15 @@ def attempt_start(*, by, exam: Exam, person: Person, language: str | None = None
     return attempt_start_with_items(by=by, exam=exam, person=person, language=language)[0]
 
 
-@transaction.atomic
 def attempt_start_with_items(*, by, exam: Exam, person: Person,
                              language: str | None = None) -> tuple[Attempt, list[AttemptItem] | None]:
     """``attempt_start``, and the new attempt's items as written (None when an open attempt is resumed): the
-    API answers a start with them, without reading them back."""
+    API answers a start with them, without reading them back. ``exam`` as read in this request (its room state
+    decides)."""
     language = language if language in LANGUAGES else (person_language(person))
     now = timezone.now()
     # No lock on the test: thousands start at once. Two starts by one person are kept apart by the unique
     # constraints (one open attempt; one row per attempt number).
-    exam = Exam.objects.select_related("event").get(pk=exam.pk)
     earlier = list(Attempt.objects.filter(exam=exam, person=person).order_by("number"))
     current = next((attempt for attempt in earlier if attempt.status == AttemptStatus.OPEN), None)
     if current is not None:
@@ -83,39 +84,83 @@ def attempt_start_with_items(*, by, exam: Exam, person: Person,
         raise Conflict("no_attempts_left", _("You have used all the attempts allowed for this test."))
     rng = random.Random()
     if exam.blueprint:
-        item_ids = draw_blueprint(exam.blueprint, language=language, rng=rng)
-        items = {row.pk: row for row in Item.objects.filter(pk__in=item_ids)
-                 .values_list("pk", "current_id", "topic_id", "points", named=True)}
-        ordered = [items[pk] for pk in item_ids]
+        drawn = draw_blueprint(exam.blueprint, language=language, rng=rng)
     else:
-        available = set(drawable_items(language).values_list("pk", flat=True))
-        ordered = [row.item for row in ExamItem.objects.filter(exam=exam).select_related("item")
-                   if row.item_id in available]
-    if not ordered:
+        drawn = draw_fixed(exam, language=language)
+    if not drawn:
         raise Conflict("no_items", _("This test has no items in the language you chose."))
     if exam.shuffle_items:
-        rng.shuffle(ordered)
+        rng.shuffle(drawn)
     deadline = exam.closes_at if exam.mode == Mode.DISTANCE else None
     if exam.time_limit_minutes:
         limit = now + datetime.timedelta(minutes=exam.time_limit_minutes)
         deadline = min(deadline, limit) if deadline else limit
-    try:
-        with transaction.atomic():
-            attempt = Attempt.objects.create(exam=exam, person=person, number=used + 1, language=language,
-                                             started_at=now, deadline=deadline, last_activity_at=now)
-    except IntegrityError:
-        raise Conflict("already_started", _("An attempt at this test is already in progress.")) from None
-    documents = version_documents([item.current_id for item in ordered])
-    rows = AttemptItem.objects.bulk_create([
-        AttemptItem(attempt=attempt, position=position, item_id=item.pk, version_id=item.current_id,
-                    topic_id=item.topic_id, order=_order(documents[item.current_id], exam.shuffle_options, rng),
-                    max_points=item.points)
-        for position, item in enumerate(ordered, start=1)
-    ])
-    _keep_frozen(attempt.pk, person.pk, {item.pk: item.current_id for item in ordered})  # its saves come next
-    audit(actor=by, action="assessment.attempt.started", obj=attempt,
-          changes={"exam": exam.pk, "language": language, "items": [item.pk for item in ordered]})
+    attempt = Attempt(exam=exam, person=person, number=used + 1, language=language, started_at=now,
+                      deadline=deadline, last_activity_at=now)
+    documents = version_documents([item.current_id for item in drawn])
+    rows = [AttemptItem(attempt=attempt, position=position, item_id=item.pk, version_id=item.current_id,
+                        topic_id=item.topic_id, order=_order(documents[item.current_id], exam.shuffle_options, rng),
+                        max_points=item.points)
+            for position, item in enumerate(drawn, start=1)]
+    entry = audit_entry(actor=by, action="assessment.attempt.started", obj=attempt,
+                        changes={"exam": exam.pk, "language": language, "items": [item.pk for item in drawn]})
+    if not _insert_attempt(attempt, rows, entry):
+        raise Conflict("already_started", _("An attempt at this test is already in progress."))
+    _keep_frozen(attempt.pk, person.pk, {item.pk: item.current_id for item in drawn})  # its saves come next
     return attempt, rows
+
+
+def _insert_attempt(attempt: Attempt, rows: list[AttemptItem], entry: AuditEntry) -> bool:
+    """Write a new attempt, its items and its audit entry, all or nothing; False (nothing written) when a unique
+    constraint says another start of the same person got there first.
+
+    On PostgreSQL one statement, the items as one JSON parameter (a nationwide test's opening is thousands of
+    starts at once: docs/decisions.md, "Start and submit"); elsewhere the ORM in a transaction. Either way the
+    objects given come back saved (ids set)."""
+    if connection.vendor != "postgresql":
+        try:
+            with transaction.atomic():
+                attempt.save(force_insert=True)
+                AttemptItem.objects.bulk_create(rows)
+                entry.object_id = str(attempt.pk)
+                entry.save()
+        except IntegrityError:
+            return False
+        return True
+    attempt_table, item_table = Attempt._meta.db_table, AttemptItem._meta.db_table
+    audit_table = AuditEntry._meta.db_table
+    with connection.cursor() as cursor:
+        # ON CONFLICT DO NOTHING: a lost race inserts no attempt, so the items and the entry select no row.
+        cursor.execute(
+            f"WITH attempt AS ("  # noqa: S608 — table names from the models; every value is a parameter
+            f" INSERT INTO {attempt_table} (exam_id, person_id, number, language, status, started_at, deadline,"
+            f" submitted_at_deadline, awaiting_grading, last_activity_at)"
+            f" VALUES (%s, %s, %s, %s, %s, %s, %s, false, false, %s) ON CONFLICT DO NOTHING RETURNING id),"
+            f" items AS (INSERT INTO {item_table} (attempt_id, position, item_id, version_id, topic_id, \"order\","
+            f" max_points, grader_comment)"
+            f" SELECT attempt.id, item.position, item.item_id, item.version_id, item.topic_id, item.shown,"
+            f" item.max_points, '' FROM attempt, jsonb_to_recordset(CAST(%s AS jsonb)) AS item (position integer,"
+            f" item_id bigint, version_id bigint, topic_id bigint, shown jsonb, max_points numeric)"
+            f" RETURNING id, position),"
+            f" entry AS (INSERT INTO {audit_table} (at, actor_id, action, object_type, object_id, object_repr, changes)"
+            f" SELECT %s, %s, %s, %s, CAST(attempt.id AS text), %s, CAST(%s AS jsonb) FROM attempt RETURNING id)"
+            f" SELECT (SELECT id FROM attempt), (SELECT id FROM entry),"
+            f" (SELECT array_agg(id ORDER BY position) FROM items)",
+            [attempt.exam_id, attempt.person_id, attempt.number, attempt.language, attempt.status,
+             attempt.started_at, attempt.deadline, attempt.last_activity_at,
+             json.dumps([{"position": row.position, "item_id": row.item_id, "version_id": row.version_id,
+                          "topic_id": row.topic_id, "shown": row.order, "max_points": str(row.max_points)}
+                         for row in rows]),
+             attempt.started_at, entry.actor_id, entry.action, entry.object_type, entry.object_repr,
+             json.dumps(entry.changes)])
+        attempt_id, entry_id, item_ids = cursor.fetchone()
+    if attempt_id is None:
+        return False
+    attempt.pk, attempt._state.adding, attempt._state.db = attempt_id, False, connection.alias
+    entry.pk, entry.object_id, entry.at = entry_id, str(attempt_id), attempt.started_at
+    for row, pk in zip(sorted(rows, key=lambda row: row.position), item_ids, strict=True):
+        row.pk, row.attempt_id, row._state.adding, row._state.db = pk, attempt_id, False, connection.alias
+    return True
 
 
 def person_language(person: Person) -> str:
@@ -282,49 +327,90 @@ def _total(attempt: Attempt, rows: list[tuple] | None = None) -> None:
     attempt.passed = None if attempt.awaiting_grading else attempt.percent >= attempt.exam.pass_mark_percent
 
 
-def _write_scores(rows: list[AttemptItem]) -> None:
-    """Each row's fraction and points in one statement. ``bulk_update`` builds a CASE per field and row in Python,
-    which cost more than the rest of a submit; this is the same write as one UPDATE from a list of values. The
-    values are parameters; the casts type the columns of the list even when every value in one is NULL."""
-    table = AttemptItem._meta.db_table
-    values = ", ".join(["(%s, %s, %s)"] * len(rows))
-    params = [value for row in rows for value in (row.pk, row.fraction, row.points)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH scored (id, fraction, points) AS (VALUES {values}) "  # noqa: S608 — a table name and placeholders
-            f"UPDATE {table} SET fraction = CAST(scored.fraction AS double precision), "
-            f"points = CAST(scored.points AS numeric) FROM scored WHERE {table}.id = scored.id", params)
+class ScoredItem(NamedTuple):
+    """An item of an attempt as scored at submission: what its result (``results.attempt_result``) needs."""
+
+    pk: int
+    position: int
+    version_id: int
+    topic_id: int | None
+    max_points: Decimal
+    fraction: float | None
+    points: Decimal | None
 
 
-@transaction.atomic
 def attempt_submit(*, attempt: Attempt, by, at_deadline: bool = False) -> Attempt:
     """Score every item (Moodle's rules, ``scoring``) and close the attempt. Submitting twice returns the first
     result; an attempt submitted after its deadline is marked as submitted at the deadline."""
+    return attempt_submit_scored(attempts=Attempt.objects.filter(pk=attempt.pk), by=by, at_deadline=at_deadline)[0]
+
+
+@transaction.atomic
+def attempt_submit_scored(*, attempts: QuerySet[Attempt], by,
+                          at_deadline: bool = False) -> tuple[Attempt, list[ScoredItem] | None]:
+    """``attempt_submit`` of the one attempt ``attempts`` selects, and its items as scored, in position order
+    (None when it had been submitted before). The API passes the examinee's own attempts with the id
+    (``scoping.own_attempts``), so that finding, checking and locking the attempt is one query; NotFound when
+    ``attempts`` selects none."""
     # The person too: the audit entry names them. Only the attempt's row is locked.
-    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("exam", "person").get(pk=attempt.pk)
+    attempt = attempts.select_for_update(of=("self",)).select_related("exam", "person").first()
+    if attempt is None:
+        raise NotFound("not_found", _("Attempt not found."))
     if attempt.status == AttemptStatus.SUBMITTED:
-        return attempt
+        return attempt, None
     now = timezone.now()
-    items = list(AttemptItem.objects.filter(attempt=attempt).only(
-        "pk", "attempt_id", "item_id", "version_id", "topic_id", "response", "max_points"))
-    documents = version_documents([row.version_id for row in items])
-    for row in items:
-        fraction = scoring.score_fraction(documents[row.version_id], row.response)
-        row.fraction = fraction
-        row.points = None if fraction is None else _quantize(Decimal(str(fraction)) * row.max_points)
-    _write_scores(items)
+    scored = []
+    unscored = AttemptItem.objects.filter(attempt=attempt).order_by("position").values_list(
+        "pk", "position", "version_id", "topic_id", "max_points", "response")
+    documents = version_documents([version_id for _pk, _position, version_id, *_rest in unscored])
+    for pk, position, version_id, topic_id, max_points, response in unscored:
+        fraction = scoring.score_fraction(documents[version_id], response)
+        points = None if fraction is None else _quantize(Decimal(str(fraction)) * max_points)
+        scored.append(ScoredItem(pk, position, version_id, topic_id, max_points, fraction, points))
     attempt.status = AttemptStatus.SUBMITTED
     late = attempt.deadline is not None and now >= attempt.deadline
     attempt.submitted_at = attempt.deadline if late else now
     attempt.submitted_at_deadline = at_deadline or late
-    _total(attempt, [(row.points, row.max_points, row.fraction) for row in items])
-    attempt.save(update_fields=["status", "submitted_at", "submitted_at_deadline", "score", "max_score", "percent",
-                                "awaiting_grading", "passed"])
-    audit(actor=by, action="assessment.attempt.submitted", obj=attempt, changes={
+    _total(attempt, [(row.points, row.max_points, row.fraction) for row in scored])
+    entry = audit_entry(actor=by, action="assessment.attempt.submitted", obj=attempt, changes={
         "score": attempt.score, "max_score": attempt.max_score, "percent": attempt.percent,
         "at_deadline": attempt.submitted_at_deadline})
+    entry.at = now
+    _write_submission(attempt, scored, entry)
     transaction.on_commit(lambda: attempt_scored.send(sender=Attempt, attempt=attempt))
-    return attempt
+    return attempt, scored
+
+
+_SUBMISSION_FIELDS = ("status", "submitted_at", "submitted_at_deadline", "score", "max_score", "percent",
+                      "awaiting_grading", "passed")
+
+
+def _write_submission(attempt: Attempt, scored: list[ScoredItem], entry: AuditEntry) -> None:
+    """The items' scores, the attempt's result and the audit entry: on PostgreSQL one statement (thousands submit
+    at a distance test's closing: docs/decisions.md, "Start and submit"), elsewhere the ORM."""
+    if connection.vendor != "postgresql":
+        for row in scored:
+            AttemptItem.objects.filter(pk=row.pk).update(fraction=row.fraction, points=row.points)
+        attempt.save(update_fields=_SUBMISSION_FIELDS)
+        entry.save()
+        return
+    item_table, attempt_table = AttemptItem._meta.db_table, Attempt._meta.db_table
+    audit_table = AuditEntry._meta.db_table
+    settings = ", ".join(f"{name} = %s" for name in _SUBMISSION_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH scores AS (UPDATE {item_table} SET fraction = scored.fraction, points = scored.points"  # noqa: S608
+            f" FROM jsonb_to_recordset(CAST(%s AS jsonb)) AS scored (id bigint, fraction double precision,"
+            f" points numeric) WHERE {item_table}.id = scored.id),"
+            f" result AS (UPDATE {attempt_table} SET {settings} WHERE id = %s)"
+            f" INSERT INTO {audit_table} (at, actor_id, action, object_type, object_id, object_repr, changes)"
+            f" VALUES (%s, %s, %s, %s, %s, %s, CAST(%s AS jsonb)) RETURNING id",
+            [json.dumps([{"id": row.pk, "fraction": row.fraction, "points": None if row.points is None
+                          else str(row.points)} for row in scored]),
+             *(getattr(attempt, name) for name in _SUBMISSION_FIELDS), attempt.pk,
+             entry.at, entry.actor_id, entry.action, entry.object_type, entry.object_id, entry.object_repr,
+             json.dumps(entry.changes)])
+        entry.pk = cursor.fetchone()[0]
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ import random
 import secrets
 from collections.abc import Callable
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -18,7 +19,7 @@ from saylau.commissions.models import Commission, Membership, Person
 from saylau.commissions.selectors import subtree_ids
 from saylau.core.audit import audit
 from saylau.core.errors import Conflict, DomainError, PermissionDenied
-from saylau.training.models import EnrolmentStatus, Event
+from saylau.training.models import Enrolment, EnrolmentStatus, Event
 
 from .models import Attempt, AttemptStatus, Eligibility, Exam, ExamItem, Item, ItemStatus, Mode, RoomState, Topic
 from .scoping import can_create_exams
@@ -81,18 +82,31 @@ def _blueprint_pool(topic: str, low: int, high: int, language: str | None) -> Qu
     return qs
 
 
+class Drawn(NamedTuple):
+    """An item drawn for a form, with what an attempt freezes of it."""
+
+    pk: int
+    current_id: int
+    topic_id: int | None
+    points: Decimal
+
+
 def draw_blueprint(blueprint: list[dict], *, language: str | None, rng: random.Random,
-                   avoid: set[int] = frozenset()) -> list[int]:
-    """Item ids for one form: per row, ``count`` items of its topic and band, avoiding ``avoid`` where the bank
-    allows (a parallel form), never the same item twice."""
+                   avoid: set[int] = frozenset()) -> list[Drawn]:
+    """The items of one form: per row, ``count`` items of its topic and band, avoiding ``avoid`` (item ids) where
+    the bank allows (a parallel form), never the same item twice."""
     # The candidates of every row in one query (a nationwide test's starts come all at once at its opening).
     candidates = list(drawable_items(language).filter(topic__code__in={row["topic"] for row in blueprint})
-                      .values_list("pk", "topic__code", "difficulty"))
+                      .values_list("pk", "topic__code", "difficulty", "current_id", "topic_id", "points"))
+    by_pk, by_topic = {}, {}
+    for pk, topic, difficulty, current_id, topic_id, points in candidates:
+        by_pk[pk] = Drawn(pk, current_id, topic_id, points)
+        by_topic.setdefault(topic, []).append((pk, difficulty))
     chosen: list[int] = []
     for row in blueprint:
         band = (row["difficulty_min"], row["difficulty_max"])
-        pool = sorted({pk for pk, topic, difficulty in candidates
-                       if topic == row["topic"] and (band == (1, 5) or band[0] <= difficulty <= band[1])} - set(chosen))
+        pool = sorted({pk for pk, difficulty in by_topic.get(row["topic"], [])
+                       if band == (1, 5) or band[0] <= difficulty <= band[1]} - set(chosen))
         fresh = [pk for pk in pool if pk not in avoid]
         rng.shuffle(fresh)
         picked = fresh[:row["count"]]
@@ -101,7 +115,13 @@ def draw_blueprint(blueprint: list[dict], *, language: str | None, rng: random.R
             rng.shuffle(rest)
             picked += rest[:row["count"] - len(picked)]
         chosen.extend(picked)
-    return chosen
+    return [by_pk[pk] for pk in chosen]
+
+
+def draw_fixed(exam: Exam, *, language: str | None) -> list[Drawn]:
+    """A fixed list's items in its order, those the examinee's language can draw."""
+    return [Drawn(*row) for row in ExamItem.objects.filter(exam=exam, item__in=drawable_items(language))
+            .order_by("position").values_list("item_id", "item__current_id", "item__topic_id", "item__points")]
 
 
 def _check_fields(fields: dict) -> None:
@@ -178,8 +198,8 @@ def exam_pair_create(*, by, event: Event, commission: Commission, blueprint: lis
     both when the bank allows (``bank_shared`` in the audit says how many had to be shared)."""
     rows = _check_blueprint(blueprint)
     rng = random.Random(seed)
-    pre_ids = draw_blueprint(rows, language=None, rng=rng)
-    post_ids = draw_blueprint(rows, language=None, rng=rng, avoid=set(pre_ids))
+    pre_ids = [drawn.pk for drawn in draw_blueprint(rows, language=None, rng=rng)]
+    post_ids = [drawn.pk for drawn in draw_blueprint(rows, language=None, rng=rng, avoid=set(pre_ids))]
     items = Item.objects.in_bulk(pre_ids + post_ids)
     title_kk, title_ru = fields.pop("title_kk"), fields.pop("title_ru")
     common = {"commission": commission, "event": event, "eligibility": Eligibility.EVENT, **fields}
@@ -196,10 +216,10 @@ def exam_pair_create(*, by, event: Event, commission: Commission, blueprint: lis
 @transaction.atomic
 def room_set_state(*, by, exam: Exam, state: str) -> Exam:
     """The trainer opens the in-room test (participants can join) and closes it (every open attempt is
-    submitted with what was saved)."""
+    submitted with what was saved). The caller's ``exam`` shows the new state too."""
     from .attempts import attempt_submit
 
-    exam = Exam.objects.select_for_update().get(pk=exam.pk)
+    given, exam = exam, Exam.objects.select_for_update().get(pk=exam.pk)
     if exam.mode != Mode.ROOM:
         raise Conflict("not_a_room_test", _("Only in-room tests are opened and closed live."))
     allowed = {RoomState.WAITING: {RoomState.OPEN}, RoomState.OPEN: {RoomState.CLOSED},
@@ -208,6 +228,7 @@ def room_set_state(*, by, exam: Exam, state: str) -> Exam:
         raise Conflict("room_state", _("The test is already %(state)s.") % {"state": RoomState(exam.room_state).label})
     old, exam.room_state = exam.room_state, state
     exam.save(update_fields=["room_state"])
+    given.room_state = state
     submitted = 0
     if state == RoomState.CLOSED:
         for attempt in Attempt.objects.filter(exam=exam, status=AttemptStatus.OPEN):
@@ -229,8 +250,8 @@ def is_eligible(exam: Exam, person: Person) -> bool:
     if exam.eligibility in ELIGIBILITY_CHECKS:
         return ELIGIBILITY_CHECKS[exam.eligibility](exam, person)
     if exam.eligibility == Eligibility.EVENT:
-        return bool(exam.event_id) and exam.event.enrolments.filter(
-            person=person, status=EnrolmentStatus.ENROLLED).exists()
+        return bool(exam.event_id) and Enrolment.objects.filter(
+            event_id=exam.event_id, person=person, status=EnrolmentStatus.ENROLLED).exists()
     if exam.eligibility == Eligibility.PERSONS:
         return exam.eligible_people.filter(pk=person.pk).exists()
     return filter_memberships(exam.eligible_filter).filter(person=person).exists()

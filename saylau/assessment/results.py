@@ -38,17 +38,21 @@ class AttemptResult:
     references: list[dict]  # legal provisions behind the items answered wrongly, to reread
 
 
-def _topic_names() -> dict[int, tuple[str, str]]:
-    return {topic.pk: (topic.code, topic.name) for topic in Topic.objects.all()}
+def _topic_names(topic_ids=None) -> dict[int, tuple[str, str]]:
+    topics = Topic.objects.all() if topic_ids is None else Topic.objects.filter(pk__in=topic_ids)
+    return {topic.pk: (topic.code, topic.name) for topic in topics}
 
 
-def attempt_result(attempt: Attempt) -> AttemptResult:
+def attempt_result(attempt: Attempt, rows: list | None = None) -> AttemptResult:
     """Score, percent, pass/fail, the per-topic breakdown (weakest first among those below full marks) and the
-    legal references of the items not fully right."""
-    names = _topic_names()
+    legal references of the items not fully right. ``rows``: the attempt's items in position order when the
+    caller has them (``attempts.ScoredItem``, as a submit scored them); read otherwise."""
+    if rows is None:
+        rows = list(AttemptItem.objects.filter(attempt=attempt).order_by("position").values_list(
+            "topic_id", "version_id", "points", "max_points", "fraction", named=True))
+    names = _topic_names({row.topic_id for row in rows})
     by_topic: dict[int | None, list[float]] = defaultdict(lambda: [0.0, 0.0])
     references, seen = [], set()
-    rows = list(AttemptItem.objects.filter(attempt=attempt).order_by("position"))
     documents = version_documents([row.version_id for row in rows])
     for row in rows:
         totals = by_topic[row.topic_id]

@@ -106,12 +106,17 @@ def attempts_visible_to(user) -> QuerySet[Attempt]:
     return Attempt.objects.filter(exam__in=exams_visible_to(user))
 
 
+def own_attempts(user) -> QuerySet[Attempt]:
+    """The examinee's own attempts: anyone else's, even to an administrator, are not among them."""
+    if not (_active(user) and user.person_id):
+        return Attempt.objects.none()
+    return Attempt.objects.filter(person_id=user.person_id)
+
+
 def access_own_attempt(user, attempt_id: int) -> Attempt:
     """The examinee's own attempt (anyone else's, even an administrator's view of it, is "not found" here)."""
     try:
-        if not (_active(user) and user.person_id):
-            raise Attempt.DoesNotExist
-        return Attempt.objects.select_related("exam").get(pk=attempt_id, person_id=user.person_id)
+        return own_attempts(user).select_related("exam").get(pk=attempt_id)
     except (Attempt.DoesNotExist, ValueError, TypeError):
         raise NotFound("not_found", _("Attempt not found.")) from None
 
