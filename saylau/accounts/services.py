@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from saylau.commissions.models import Person
 from saylau.core.audit import audit, audit_entry
+from saylau.core.columns import Columns
 from saylau.core.errors import DomainError, PermissionDenied
 from saylau.core.models import AuditEntry
 
@@ -38,16 +39,15 @@ def api_token_create(*, user: User) -> str:
     return raw
 
 
-def _columns(model, alias: str) -> str:
-    return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
+# The bearer token's look-up runs on every API request: written once rather than compiled by the ORM each time
+# (compiling the select_related query cost more than running it).
+_TOKEN, _USER, _PERSON = Columns(ApiToken, "t", ["id", "last_used_at"]), Columns(User, "u"), Columns(Person, "p")
 
 
 @functools.cache
-def _token_query() -> str:
-    """The token's id and last use, its user and the user's person, as one SELECT. The columns come from the
-    models; written once rather than by the ORM on every API request (compiling the select_related query cost
-    more than running it)."""
-    return (f"SELECT t.id, t.last_used_at, {_columns(User, 'u')}, {_columns(Person, 'p')}"  # noqa: S608 — names only
+def _token_query(vendor: str) -> str:
+    """The token's id and last use, its user and the user's person, as one SELECT."""
+    return (f"SELECT {_TOKEN.sql(connection)}, {_USER.sql(connection)}, {_PERSON.sql(connection)}"  # noqa: S608
             f" FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id"
             f" LEFT JOIN {Person._meta.db_table} p ON p.id = u.person_id"
             f" WHERE t.digest = %s AND t.expires_at > %s AND u.is_active")
@@ -58,20 +58,18 @@ def api_token_user(raw: str) -> User | None:
     busiest, all need it); the token's last use is written at most every 5 minutes."""
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(_token_query(), [token_digest(raw), now])
+        cursor.execute(_token_query(connection.vendor), [token_digest(raw), now])
         row = cursor.fetchone()
     if row is None:
         return None
-    token_id, last_used_at = row[:2]
-    user_fields, person_fields = User._meta.concrete_fields, Person._meta.concrete_fields
-    user_values = row[2:2 + len(user_fields)]
-    person_values = row[2 + len(user_fields):]
-    user = User.from_db(connection.alias, [field.attname for field in user_fields], user_values)
-    person = (Person.from_db(connection.alias, [field.attname for field in person_fields], person_values)
-              if person_values[0] is not None else None)
-    user.person = person
+    token_id, last_used_at = _TOKEN.values(row[:len(_TOKEN)], connection)
+    user = _USER.instance(row[len(_TOKEN):len(_TOKEN) + len(_USER)], connection)
+    person_row = row[len(_TOKEN) + len(_USER):]
+    user.person = _PERSON.instance(person_row, connection) if person_row[0] is not None else None
     if last_used_at is None or now - last_used_at > datetime.timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {ApiToken._meta.db_table} SET last_used_at = %s WHERE id = %s",  # noqa: S608
+                           [now, token_id])
     return user
 
 

@@ -58,8 +58,20 @@ def attempt_start(*, by, exam: Exam, person: Person, language: str | None = None
     return attempt_start_with_items(by=by, exam=exam, person=person, language=language)[0]
 
 
+class FrozenItem(NamedTuple):
+    """An item as a new attempt froze it, and what the examinee's view of it (``item_payload``) needs."""
+
+    position: int
+    item_id: int
+    version_id: int
+    topic_id: int | None
+    order: list
+    max_points: Decimal
+    response: None = None
+
+
 def attempt_start_with_items(*, by, exam: Exam, person: Person,
-                             language: str | None = None) -> tuple[Attempt, list[AttemptItem] | None]:
+                             language: str | None = None) -> tuple[Attempt, list[FrozenItem] | None]:
     """``attempt_start``, and the new attempt's items as written (None when an open attempt is resumed): the
     API answers a start with them, without reading them back. ``exam`` as read in this request (its room state
     decides)."""
@@ -98,9 +110,8 @@ def attempt_start_with_items(*, by, exam: Exam, person: Person,
     attempt = Attempt(exam=exam, person=person, number=used + 1, language=language, started_at=now,
                       deadline=deadline, last_activity_at=now)
     documents = version_documents([item.current_id for item in drawn])
-    rows = [AttemptItem(attempt=attempt, position=position, item_id=item.pk, version_id=item.current_id,
-                        topic_id=item.topic_id, order=_order(documents[item.current_id], exam.shuffle_options, rng),
-                        max_points=item.points)
+    rows = [FrozenItem(position, item.pk, item.current_id, item.topic_id,
+                       _order(documents[item.current_id], exam.shuffle_options, rng), item.points)
             for position, item in enumerate(drawn, start=1)]
     entry = audit_entry(actor=by, action="assessment.attempt.started", obj=attempt,
                         changes={"exam": exam.pk, "language": language, "items": [item.pk for item in drawn]})
@@ -110,18 +121,18 @@ def attempt_start_with_items(*, by, exam: Exam, person: Person,
     return attempt, rows
 
 
-def _insert_attempt(attempt: Attempt, rows: list[AttemptItem], entry: AuditEntry) -> bool:
+def _insert_attempt(attempt: Attempt, rows: list[FrozenItem], entry: AuditEntry) -> bool:
     """Write a new attempt, its items and its audit entry, all or nothing; False (nothing written) when a unique
     constraint says another start of the same person got there first.
 
     On PostgreSQL one statement, the items as one JSON parameter (a nationwide test's opening is thousands of
     starts at once: docs/decisions.md, "Start and submit"); elsewhere the ORM in a transaction. Either way the
-    objects given come back saved (ids set)."""
+    attempt and the entry come back saved (ids set)."""
     if connection.vendor != "postgresql":
         try:
             with transaction.atomic():
                 attempt.save(force_insert=True)
-                AttemptItem.objects.bulk_create(rows)
+                AttemptItem.objects.bulk_create([AttemptItem(attempt=attempt, **row._asdict()) for row in rows])
                 entry.object_id = str(attempt.pk)
                 entry.save()
         except IntegrityError:
@@ -140,12 +151,10 @@ def _insert_attempt(attempt: Attempt, rows: list[AttemptItem], entry: AuditEntry
             f" max_points, grader_comment)"
             f" SELECT attempt.id, item.position, item.item_id, item.version_id, item.topic_id, item.shown,"
             f" item.max_points, '' FROM attempt, jsonb_to_recordset(CAST(%s AS jsonb)) AS item (position integer,"
-            f" item_id bigint, version_id bigint, topic_id bigint, shown jsonb, max_points numeric)"
-            f" RETURNING id, position),"
+            f" item_id bigint, version_id bigint, topic_id bigint, shown jsonb, max_points numeric)),"
             f" entry AS (INSERT INTO {audit_table} (at, actor_id, action, object_type, object_id, object_repr, changes)"
             f" SELECT %s, %s, %s, %s, CAST(attempt.id AS text), %s, CAST(%s AS jsonb) FROM attempt RETURNING id)"
-            f" SELECT (SELECT id FROM attempt), (SELECT id FROM entry),"
-            f" (SELECT array_agg(id ORDER BY position) FROM items)",
+            f" SELECT (SELECT id FROM attempt), (SELECT id FROM entry)",
             [attempt.exam_id, attempt.person_id, attempt.number, attempt.language, attempt.status,
              attempt.started_at, attempt.deadline, attempt.last_activity_at,
              json.dumps([{"position": row.position, "item_id": row.item_id, "version_id": row.version_id,
@@ -153,13 +162,11 @@ def _insert_attempt(attempt: Attempt, rows: list[AttemptItem], entry: AuditEntry
                          for row in rows]),
              attempt.started_at, entry.actor_id, entry.action, entry.object_type, entry.object_repr,
              json.dumps(entry.changes)])
-        attempt_id, entry_id, item_ids = cursor.fetchone()
+        attempt_id, entry_id = cursor.fetchone()
     if attempt_id is None:
         return False
     attempt.pk, attempt._state.adding, attempt._state.db = attempt_id, False, connection.alias
     entry.pk, entry.object_id, entry.at = entry_id, str(attempt_id), attempt.started_at
-    for row, pk in zip(sorted(rows, key=lambda row: row.position), item_ids, strict=True):
-        row.pk, row.attempt_id, row._state.adding, row._state.db = pk, attempt_id, False, connection.alias
     return True
 
 

@@ -8,8 +8,8 @@ from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 
-from saylau.accounts.models import ApiToken, token_digest
-from saylau.accounts.services import API_TOKEN_LIFETIME, api_token_create
+from saylau.accounts.models import ApiToken, User, token_digest
+from saylau.accounts.services import API_TOKEN_LIFETIME, api_token_create, api_token_user
 from saylau.core.models import AuditEntry
 
 PASSWORD = "pass-12345-word"
@@ -107,6 +107,31 @@ def test_using_a_token_records_when_it_was_last_used(client, world):
     assert ApiToken.objects.get().last_used_at is None
     client.get("/api/v1/me", **bearer(token))
     assert ApiToken.objects.get().last_used_at is not None
+
+
+def test_a_token_is_marked_used_at_most_every_five_minutes(client, world):
+    token = api_token_create(user=world.auditor)
+    client.get("/api/v1/me", **bearer(token))
+    first = ApiToken.objects.get().last_used_at
+    client.get("/api/v1/me", **bearer(token))
+    assert ApiToken.objects.get().last_used_at == first
+    ApiToken.objects.update(last_used_at=first - datetime.timedelta(minutes=6))
+    client.get("/api/v1/me", **bearer(token))
+    assert ApiToken.objects.get().last_used_at > first
+
+
+def test_the_tokens_user_comes_whole_with_their_person_in_one_query(world, django_assert_num_queries):
+    token = api_token_create(user=world.participant)
+    api_token_user(token)  # marks the token used: the next look-up only reads
+    with django_assert_num_queries(1):
+        user = api_token_user(token)
+        assert user.person.surname == world.member1.surname
+    stored = User.objects.get(pk=world.participant.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(user, field.attname) == getattr(stored, field.attname), field.name
+    assert not user._state.adding and user.person.pk == world.member1.pk
+    assert api_token_user(api_token_create(user=world.admin)).person is None
+    assert api_token_user("not-a-token") is None
 
 
 def test_a_token_cannot_be_used_as_a_password_or_vice_versa(client, world):

@@ -233,3 +233,23 @@ def test_html_from_the_api_is_sanitised_before_any_page_shows_it(client, world):
     stored = response.json()["document"]
     assert stored["text"]["ru"] == "<p>Вопрос</p>"
     assert stored["options"][1]["feedback"]["ru"] == "Нет"
+
+
+def test_a_start_and_a_submit_over_a_token_take_a_few_statements_each(client, world, django_assert_max_num_queries):
+    """The opening and the closing of a nationwide test: a start is the token, the test, earlier attempts, the
+    eligibility, the draw, the item documents (once per process) and one write; a submit the token, the locked
+    attempt, its items, one write, and what listens to a result (courses) and names its topics."""
+    from saylau.accounts.services import api_token_create
+
+    bank_of(world.admin, 6, topic="voter-lists")
+    test = create_test(client, world, [], blueprint=[{"topic": "voter-lists", "count": 4}])
+    client.logout()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=world.participant)}"}
+    assert client.get("/api/v1/me", **auth).status_code == 200  # marks the token used
+    with django_assert_max_num_queries(7):
+        started = client.post(f"/api/v1/tests/{test['id']}/attempts", {"language": "ru"},
+                              content_type="application/json", **auth)
+    assert started.status_code == 201 and len(started.json()["items"]) == 4
+    with django_assert_max_num_queries(7):
+        result = client.post(f"/api/v1/attempts/{started.json()['attempt_id']}/submit", **auth)
+    assert result.status_code == 200 and result.json()["max_score"] == 4.0

@@ -7,6 +7,7 @@ from django.utils import timezone
 from saylau.assessment import attempts, results
 from saylau.assessment.models import Attempt, AttemptItem, AttemptStatus
 from saylau.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from saylau.core.models import AuditEntry
 
 from .factories import approved_item, bank_of, distance_exam, scenario_document
 
@@ -137,3 +138,79 @@ def test_a_save_is_one_statement_once_the_attempt_is_known_and_the_checks_still_
                              response={"choices": ["a"]})
     assert dict(AttemptItem.objects.filter(attempt=attempt).values_list("item_id", "response")) == {
         items[0].pk: {"choices": ["b"]}, items[1].pk: {"choices": ["a"]}}
+
+
+def test_a_start_writes_the_attempt_its_items_and_its_audit_entry_together(world):
+    items = [approved_item(world.admin, scenario_document())] + bank_of(world.admin, 2)
+    exam = distance_exam(world, items)
+    attempt, rows = attempts.attempt_start_with_items(by=world.participant, exam=exam, person=world.member1,
+                                                      language="ru")
+    stored = Attempt.objects.get(pk=attempt.pk)
+    for field in ("exam_id", "person_id", "number", "language", "status", "started_at", "deadline",
+                  "last_activity_at", "submitted_at_deadline", "awaiting_grading", "passed", "score"):
+        assert getattr(stored, field) == getattr(attempt, field), field
+    written = list(AttemptItem.objects.filter(attempt=attempt).order_by("position").values_list(
+        "position", "item_id", "version_id", "topic_id", "order", "max_points", "response", "grader_comment"))
+    assert written == [(row.position, row.item_id, row.version_id, row.topic_id, row.order, row.max_points, None, "")
+                       for row in rows]
+    assert [item_id for _position, item_id, *_rest in written] == [item.pk for item in items]
+    assert {version_id for _p, _i, version_id, *_rest in written} == {item.current_id for item in items}
+    assert isinstance(written[0][4], list) and len(written[0][4]) == 2  # a scenario's option order per step
+    entry = AuditEntry.objects.get(action="assessment.attempt.started")
+    assert (entry.object_type, entry.object_id, entry.object_repr, entry.actor_id) == (
+        "assessment.attempt", str(attempt.pk), str(stored), world.participant.pk)
+    assert entry.changes == {"exam": exam.pk, "language": "ru", "items": [item.pk for item in items]}
+
+
+def test_a_start_that_loses_a_race_to_another_start_writes_nothing(world, monkeypatch):
+    exam = distance_exam(world, bank_of(world.admin, 2))
+    eligible = attempts.is_eligible
+
+    def another_start_gets_there_first(exam, person):
+        Attempt.objects.create(exam=exam, person=person, number=1, language="ru", started_at=timezone.now())
+        return eligible(exam, person)
+
+    monkeypatch.setattr(attempts, "is_eligible", another_start_gets_there_first)
+    with pytest.raises(Conflict) as error:
+        attempts.attempt_start(by=None, exam=exam, person=world.member1, language="ru")
+    assert error.value.code == "already_started"
+    assert Attempt.objects.filter(exam=exam).count() == 1
+    assert not AttemptItem.objects.exists()
+    assert not AuditEntry.objects.filter(action="assessment.attempt.started").exists()
+
+
+def test_a_submit_writes_every_score_the_result_and_its_audit_entry(world):
+    items = [approved_item(world.admin, scenario_document())] + bank_of(world.admin, 2)
+    exam = distance_exam(world, items)
+    attempt = attempts.attempt_start(by=None, exam=exam, person=world.member1, language="ru")
+    for item, choices in ((items[0], ["s1a", "s2b"]), (items[1], ["a"])):
+        attempts.answer_save(person_id=world.member1.pk, attempt_id=attempt.pk, item_id=item.pk,
+                             response={"choices": choices})
+    submitted, scored = attempts.attempt_submit_scored(attempts=Attempt.objects.filter(pk=attempt.pk),
+                                                       by=world.participant)
+    stored = Attempt.objects.get(pk=attempt.pk)
+    for field in attempts._SUBMISSION_FIELDS:
+        assert getattr(stored, field) == getattr(submitted, field), field
+    assert stored.status == AttemptStatus.SUBMITTED and stored.submitted_at is not None
+    assert list(AttemptItem.objects.filter(attempt=attempt).order_by("position").values_list(
+        "item_id", "fraction", "points")) == [(item.pk, row.fraction, row.points)
+                                              for item, row in zip(items, scored, strict=True)]
+    assert [row.fraction for row in scored] == [0.5, 1.0, 0.0]
+    entry = AuditEntry.objects.get(action="assessment.attempt.submitted")
+    assert (entry.object_id, entry.actor_id) == (str(attempt.pk), world.participant.pk)
+    assert abs(entry.at - stored.submitted_at) < datetime.timedelta(seconds=5)
+    assert entry.changes == {"score": str(stored.score), "max_score": str(stored.max_score),
+                             "percent": str(stored.percent), "at_deadline": False}
+    # The result from the rows just scored is the result read back.
+    assert results.attempt_result(stored, scored) == results.attempt_result(stored)
+    assert attempts.attempt_submit_scored(attempts=Attempt.objects.filter(pk=attempt.pk), by=None)[1] is None
+
+
+def test_a_submit_selects_nothing_outside_the_attempts_given(world):
+    from saylau.assessment.scoping import own_attempts
+
+    attempt = attempts.attempt_start(by=None, exam=distance_exam(world, bank_of(world.admin, 1)),
+                                     person=world.member1, language="ru")
+    with pytest.raises(NotFound):
+        attempts.attempt_submit_scored(attempts=own_attempts(world.admin).filter(pk=attempt.pk), by=world.admin)
+    assert Attempt.objects.get(pk=attempt.pk).status == AttemptStatus.OPEN
