@@ -546,8 +546,8 @@ def main_inner(args: argparse.Namespace) -> int:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--examinees", type=int, default=5000, help="examinees whose attempts get the saves")
-    parser.add_argument("--start-pool", type=int, default=4000, help="eligible examinees without an attempt")
-    parser.add_argument("--submit-pool", type=int, default=3000, help="open attempts with every answer saved")
+    parser.add_argument("--start-pool", type=int, default=7000, help="eligible examinees without an attempt")
+    parser.add_argument("--submit-pool", type=int, default=7000, help="open attempts with every answer saved")
     parser.add_argument("--items-per-topic", type=int, default=12, help="generated items per topic (15 topics)")
     parser.add_argument("--min-items", type=int, default=150, help="use demo_bank/*.json when it has this many")
     parser.add_argument("--time-limit", type=int, default=24 * 60, help="the test's time limit in minutes")

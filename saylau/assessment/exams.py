@@ -253,7 +253,7 @@ def is_eligible(exam: Exam, person: Person) -> bool:
         return bool(exam.event_id) and Enrolment.objects.filter(
             event_id=exam.event_id, person=person, status=EnrolmentStatus.ENROLLED).exists()
     if exam.eligibility == Eligibility.PERSONS:
-        return exam.eligible_people.filter(pk=person.pk).exists()
+        return Exam.eligible_people.through.objects.filter(exam_id=exam.pk, person_id=person.pk).exists()
     return filter_memberships(exam.eligible_filter).filter(person=person).exists()
 
 
