@@ -46,7 +46,8 @@ _TOKEN, _USER, _PERSON = Columns(ApiToken, "t", ["id", "last_used_at"]), Columns
 
 @functools.cache
 def _token_query(vendor: str) -> str:
-    """The token's id and last use, its user and the user's person, as one SELECT."""
+    """The token's id and last use, its user and the user's person, as one SELECT (per database vendor: the
+    quoting of names is the backend's)."""
     return (f"SELECT {_TOKEN.sql(connection)}, {_USER.sql(connection)}, {_PERSON.sql(connection)}"  # noqa: S608
             f" FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id"
             f" LEFT JOIN {Person._meta.db_table} p ON p.id = u.person_id"

@@ -396,8 +396,8 @@ def _write_submission(attempt: Attempt, scored: list[ScoredItem], entry: AuditEn
     """The items' scores, the attempt's result and the audit entry: on PostgreSQL one statement (thousands submit
     at a distance test's closing: docs/decisions.md, "Start and submit"), elsewhere the ORM."""
     if connection.vendor != "postgresql":
-        for row in scored:
-            AttemptItem.objects.filter(pk=row.pk).update(fraction=row.fraction, points=row.points)
+        AttemptItem.objects.bulk_update([AttemptItem(pk=row.pk, fraction=row.fraction, points=row.points)
+                                         for row in scored], ["fraction", "points"])
         attempt.save(update_fields=_SUBMISSION_FIELDS)
         entry.save()
         return
